@@ -58,6 +58,7 @@ __all__ = [
     "Pieces",
     "ModelResult",
     "evaluate",
+    "margin",
     "conflict_lottery",
     "utilities",
     "broadcast_parameters",
@@ -314,6 +315,13 @@ def _binding(P, lot, price_O, pieces, margin) -> np.ndarray:
 
     code = np.where(structural, 3 + best, side)
     return np.where(margin >= 0, 0, code).astype(np.int8)
+
+
+def margin(values: Mapping[str, object]) -> np.ndarray:
+    """Only the margin m (full-control units) at every point: the cheap path for root finding."""
+    P = broadcast_parameters(values)
+    lot = conflict_lottery(P)
+    return _margin(P, lot["bite"], lot["batna_G"], _price(P, lot["batna_O"]))
 
 
 def evaluate(values: Mapping[str, object]) -> ModelResult:
