@@ -1,0 +1,119 @@
+"""Every report quantity as arrays: the engine behind sweeps, Monte Carlo and the report.
+
+:func:`evaluate_all` takes broadcastable parameter arrays and returns a flat
+dict of arrays, one entry per scalar report quantity, with no Python loop over
+points.  :func:`batna.analyse` reads its one-point case, so a sweep's value at
+any grid point equals the report of that point.
+
+The engagement game enters through pure-strategy facts that are exact without
+enumerating equilibria (whether (Engage, Engage) is an equilibrium and whether
+Stall is the government's best response to Engage); the full equilibrium sets
+are the job of :mod:`batna.games`.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from . import agreement, engagement, model
+
+__all__ = ["QUANTITIES", "evaluate_all", "compromise"]
+
+#: name -> (unit, description) of every output of :func:`evaluate_all`.
+QUANTITIES: dict[str, tuple[str, str]] = {
+    "bite": ("share", "sanctions bite b"),
+    "p": ("probability", "objective probability of regime breakdown within the horizon"),
+    "p_O": ("probability", "opposition's perceived breakdown probability incl. US escalation"),
+    "batna_G": ("full-control units", "government BATNA"),
+    "batna_O": ("full-control units", "opposition BATNA (perceived)"),
+    "batna_O_objective": ("full-control units", "opposition BATNA with optimism removed"),
+    "price_O": ("full-control units", "opposition's price: BATNA plus implementation risk"),
+    "margin": ("full-control units", "margin m; >= 0 exactly when the ZOPA is non-empty"),
+    "margin_objective": ("full-control units", "margin with the opposition's objective BATNA"),
+    "zopa_exists": ("bool", "a negotiated agreement beats both BATNAs"),
+    "zopa_low": ("transition depth", "lowest depth in the ZOPA (NaN if empty)"),
+    "zopa_high": ("transition depth", "highest depth in the ZOPA (NaN if empty)"),
+    "zopa_width": ("transition depth", "total length of the ZOPA"),
+    "binding": ("code", "binding constraint, index into batna.model.BINDING"),
+    "compromise_x": ("transition depth", "Nash point if the ZOPA is open, else the best compromise"),
+    "verdict_G": ("bool", "the government gains over its BATNA at compromise_x"),
+    "verdict_O": ("bool", "the opposition gains over its BATNA at compromise_x"),
+    **{f"{s}.{k}": (u, f"{s.replace('_', '-')} solution: {d}")
+       for s in agreement.SOLUTIONS
+       for k, u, d in (("x", "transition depth", "depth"),
+                       ("gain_G", "full-control units", "government's gain over its BATNA"),
+                       ("gain_O", "full-control units", "opposition's gain over its BATNA"))},
+    "engage_engage_equilibrium": ("bool", "(Engage, Engage) is a Nash equilibrium of the engagement game"),
+    "government_stalls_vs_engage": ("bool", "Stall is the government's best response to Engage"),
+}
+
+
+def compromise(res: model.ModelResult, nash_x: np.ndarray):
+    """Depth where a deal would be struck and each side's gain there.
+
+    The Nash point when the ZOPA is open; otherwise the depth that maximises
+    the smaller of the two gains (the margin's maximiser).
+
+    Returns
+    -------
+    x, gain_G, gain_O : numpy.ndarray
+        Gains are U - B_G and U_O - P_O (full-control units).
+    """
+    pc = res.pieces
+    per_piece = pc.margin()
+    j = per_piece.argmax(axis=-1)[..., None]
+    x_c = np.take_along_axis(pc.crossing(), j, axis=-1)[..., 0]
+    x = np.where(res.margin >= 0, nash_x, x_c)
+    # Gains on the piece that holds x (the best piece at x).
+    inside = (pc.lo <= x[..., None]) & (x[..., None] <= pc.hi) & pc.feasible
+    gG, gO = pc.gains(x[..., None])
+    score = np.where(inside, np.minimum(gG, gO), -np.inf)
+    k = score.argmax(axis=-1)[..., None]
+    return x, np.take_along_axis(gG, k, axis=-1)[..., 0], np.take_along_axis(gO, k, axis=-1)[..., 0]
+
+
+def evaluate_all(values: Mapping[str, object], tol: float = 1e-9) -> dict[str, np.ndarray]:
+    """All scalar report quantities at every point of a broadcast parameter set.
+
+    Parameters
+    ----------
+    values : mapping of str to float or array_like
+        Parameter values keyed ``actor.name`` (missing keys: defaults).
+    tol : float
+        Tolerance of the engagement-game best-response checks (relative to
+        each game's payoff range).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Keys and meanings in :data:`QUANTITIES`.
+    """
+    res = model.evaluate(values)
+    sol = agreement.solutions(res)
+    x, gG, gO = compromise(res, sol["nash.x"])
+    A, B = engagement.payoff_matrices(res.parameters, res.batna_G, res.batna_O,
+                                      sol["nash.v_G"], sol["nash.v_O"], res.margin >= 0)
+    pure = engagement.pure_summary(A, B, tol=tol)
+    with np.errstate(invalid="ignore"):
+        width = np.nansum(res.zopa_high - res.zopa_low, axis=-1)
+        out = {
+            "bite": res.bite, "p": res.p, "p_O": res.p_O,
+            "batna_G": res.batna_G, "batna_O": res.batna_O, "batna_O_objective": res.batna_O_objective,
+            "price_O": res.price_O, "margin": res.margin, "margin_objective": res.margin_objective,
+            "zopa_exists": res.margin >= 0,
+            "zopa_low": np.nanmin(np.where(np.isnan(res.zopa_low), np.inf, res.zopa_low), axis=-1),
+            "zopa_high": np.nanmax(np.where(np.isnan(res.zopa_high), -np.inf, res.zopa_high), axis=-1),
+            "zopa_width": width,
+            "binding": res.binding,
+            "compromise_x": x, "verdict_G": gG >= 0, "verdict_O": gO >= 0,
+        }
+    out["zopa_low"] = np.where(np.isinf(out["zopa_low"]), np.nan, out["zopa_low"])
+    out["zopa_high"] = np.where(np.isinf(out["zopa_high"]), np.nan, out["zopa_high"])
+    for s in agreement.SOLUTIONS:
+        for k in ("x", "gain_G", "gain_O"):
+            out[f"{s}.{k}"] = sol[f"{s}.{k}"]
+    out["engage_engage_equilibrium"] = pure["engage_engage_equilibrium"]
+    out["government_stalls_vs_engage"] = pure["government_stalls_vs_engage"]
+    return out
