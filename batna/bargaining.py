@@ -151,20 +151,22 @@ def _undominated(g1: np.ndarray, g2: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _pick(objective: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> int:
+def _pick(objective: np.ndarray, v1: np.ndarray, v2: np.ndarray) -> int:
     """Position (into ``objective``) of the chosen maximiser.
 
-    Among exact ties of ``objective``: drop points dominated by another tied
-    point, then take the lowest position. Because the objectives used here are
-    computed with monotone floating-point operations, a point dominated by a
-    maximiser always ties with it exactly or is beaten, so the result is never
-    dominated by any candidate.
+    Among exact ties of ``objective``: drop points whose raw utilities
+    ``(v1, v2)`` are dominated by another tied point, then take the lowest
+    position. Because the objectives used here are computed with monotone
+    floating-point operations, a point that dominates a maximiser always ties
+    with it exactly, so the result is never dominated by any candidate. (The
+    raw utilities, not the gains, are compared: subtracting d can round two
+    different utilities to the same gain.)
     """
     best = objective.max()
     tied = np.flatnonzero(objective == best)
     if tied.size == 1:
         return int(tied[0])
-    keep = _undominated(g1[tied], g2[tied])
+    keep = _undominated(v1[tied], v2[tied])
     return int(tied[keep][0])
 
 
@@ -245,8 +247,10 @@ def nash_solution(u1, u2, d, power=0.5) -> FrontierPoint:
     g1 = a1[idx] - d1
     g2 = a2[idx] - d2
 
+    v1, v2 = a1[idx], a2[idx]
     if alpha == 1.0 or alpha == 0.0:
-        first, second = (g1, g2) if alpha == 1.0 else (g2, g1)
+        # compare raw utilities (same order as gains, without rounding ties)
+        first, second = (v1, v2) if alpha == 1.0 else (v2, v1)
         cand = np.flatnonzero(first == first.max())
         cand = cand[second[cand] == second[cand].max()]
         pos = int(cand[0])
@@ -258,7 +262,7 @@ def nash_solution(u1, u2, d, power=0.5) -> FrontierPoint:
             obj = np.where(positive, obj, -np.inf)
         else:
             obj = alpha * g1 + (1.0 - alpha) * g2
-        pos = _pick(obj, g1, g2)
+        pos = _pick(obj, v1, v2)
 
     i = int(idx[pos])
     return FrontierPoint(u1=float(a1[i]), u2=float(a2[i]), index=i)
@@ -315,7 +319,7 @@ def kalai_smorodinsky(u1, u2, d) -> FrontierPoint:
     i1, i2 = g1.max(), g2.max()
     r1 = g1 / i1 if i1 > 0 else np.ones_like(g1)
     r2 = g2 / i2 if i2 > 0 else np.ones_like(g2)
-    pos = _pick(np.minimum(r1, r2), g1, g2)
+    pos = _pick(np.minimum(r1, r2), a1[idx], a2[idx])
     i = int(idx[pos])
     return FrontierPoint(u1=float(a1[i]), u2=float(a2[i]), index=i)
 

@@ -456,3 +456,11 @@ def test_rubinstein_broadcasts():
     for i in range(5):
         for j in range(3):
             assert out[i, j] == rubinstein(float(d1[i, 0]), float(d2[j]), 0.0, float(w2[j]))
+
+
+def test_tie_break_uses_raw_utilities_not_rounded_gains():
+    # u2 - d2 rounds both points to gain 1.0, but point 1 dominates point 0
+    u1, u2, d = [0.0, 0.0], [0.0, 1.401298464324817e-45], (0.0, -1.0)
+    assert nash_solution(u1, u2, d, 0.0).index == 1
+    assert nash_solution(u1, u2, d, 1.0).index == 1
+    assert kalai_smorodinsky(u1, u2, d).index == 1
