@@ -131,7 +131,8 @@ def conflict_lottery(P: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     escalation = P["us.escalation_credibility"] * P["us.escalation_effect"]
 
     evasion = (1.0 - (1.0 - e_R) * (1.0 - e_C)) * (1.0 - sigma)
-    offset = np.minimum(1.0, F / R)
+    with np.errstate(over="ignore"):  # R may be tiny: the offset saturates at 1
+        offset = np.minimum(1.0, F / R)
     bite = s * (1.0 - evasion) * (1.0 - offset)
     hazard, p = _hazard_probability(h0, mu, bite, k, T)
 
@@ -275,7 +276,8 @@ class ModelResult:
 
 def _price(P, batna_O):
     q = P["mediator.enforcement"]
-    return batna_O + P["opposition.demobilisation_cost"] * (1.0 - q) / q
+    with np.errstate(over="ignore", invalid="ignore"):  # q -> 0: the price tends to +inf
+        return batna_O + P["opposition.demobilisation_cost"] * (1.0 - q) / q
 
 
 def _margin(P, bite, batna_G, price_O, **relax) -> np.ndarray:
