@@ -367,14 +367,14 @@ def rubinstein(delta1, delta2, outside1=0.0, outside2=0.0):
     :math:`w_2 \ge \delta_2(1-\delta_1(1-w_2)) \iff w_2 \ge \delta_2 y^*` and
     the symmetric identity) gives the case split of Muthoo (1999, ch. 5):
 
-    ====================================================  ===========================
-    condition                                              x (player 1's share)
-    ====================================================  ===========================
-    :math:`w_1 \le \delta_1 x^*,\ w_2 \le \delta_2 y^*`       :math:`x^*`
-    :math:`w_2 > \delta_2 y^*,\ w_1 \le \delta_1 (1-w_2)`     :math:`1 - w_2`
-    :math:`w_1 > \delta_1 x^*,\ w_2 \le \delta_2 (1-w_1)`     :math:`1 - \delta_2(1 - w_1)`
-    :math:`w_1 > \delta_1(1-w_2),\ w_2 > \delta_2(1-w_1)`     :math:`1 - w_2`
-    ====================================================  ===========================
+    ========================================================  ===========================
+    condition                                                  x (player 1's share)
+    ========================================================  ===========================
+    :math:`w_1 \le \delta_1 x^*,\ w_2 \le \delta_2 y^*`           :math:`x^*`
+    :math:`w_2 > \delta_2 y^*,\ w_1 \le \delta_1 (1-w_2)`         :math:`1 - w_2`
+    :math:`w_1 > \delta_1 x^*,\ w_2 \le \delta_2 (1-w_1)`         :math:`1 - \delta_2(1 - w_1)`
+    :math:`w_1 > \delta_1(1-w_2),\ w_2 > \delta_2(1-w_1)`         :math:`1 - w_2`
+    ========================================================  ===========================
 
     The cases are exhaustive and mutually exclusive when
     :math:`w_1 + w_2 \le 1`, and neighbouring formulas agree on the

@@ -3,7 +3,7 @@
 One implementation, written over numpy arrays: every parameter may be a scalar
 or an array, arrays broadcast against each other, and a single scenario is the
 one-point case.  Equations follow sections 3 and 4 of the reference
-formulation (``MODEL.md``; derivations and citations in ``docs/model.md``).
+formulation (``MODEL.md``; derivations and citations in ``docs/explanation/model.md``).
 
 Conflict lottery (no agreement)
 -------------------------------

@@ -7,7 +7,7 @@ A *Nash subset* is a set of Nash equilibria of the form
 are equilibria; a *maximal* Nash subset is one not contained in another.
 Every equilibrium lies in some maximal Nash subset, they are finitely many,
 and the set of all equilibria is their (not necessarily disjoint) union
-(Jansen 1981; Avis et al. 2010, Section 2).
+(Jansen 1981 [J81]_; Avis et al. 2010 [ARSvS10]_, Section 2).
 
 Consider the bipartite graph whose nodes on one side are the vertices
 :math:`x` of the best-response polytope :math:`P`, on the other the vertices
