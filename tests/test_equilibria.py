@@ -13,7 +13,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from batna.games import DEFAULT_TOL, Equilibrium, EquilibriumResult, NashSubset, equilibria, solve
-from tests.strategies import float_games, games, integer_games, rounded_float_games
+from strategies import float_games, games, integer_games, rounded_float_games
 
 TOL = DEFAULT_TOL
 MATCH_ATOL = 1e-6  # for comparing equilibria found by different methods
