@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
                         description="Every model parameter: key, symbol, unit, valid range, default, meaning.",
                         epilog="examples:\n  batna parameters\n  batna parameters --format markdown",
                         formatter_class=fmt)
-    pp.add_argument("--format", choices=("text", "markdown"), default="text")
+    pp.add_argument("--format", choices=("text", "markdown"), default="text",
+                    help="output format (default: text; markdown is the docs' parameter reference)")
     v = sub.add_parser("validate", help="check a scenario file and report every problem",
                        epilog=VALIDATE_EXAMPLES, formatter_class=fmt,
                        description="Check a scenario file (and the files it extends); report all problems at once.")

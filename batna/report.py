@@ -45,9 +45,10 @@ def zopa_intervals(low, high) -> list[list[float]]:
 
 
 def _mix(p: np.ndarray) -> str:
-    parts = [f"{engagement.ACTIONS[i]}" if abs(w - 1) < 1e-12 else f"{engagement.ACTIONS[i]} {w:.3g}"
+    """A strategy in words: ``Stall`` or ``(0.488 Engage + 0.512 Stall)``."""
+    parts = [engagement.ACTIONS[i] if abs(w - 1) < 1e-12 else f"{w:.3g} {engagement.ACTIONS[i]}"
              for i, w in enumerate(p) if w > 0]
-    return " + ".join(parts)
+    return parts[0] if len(parts) == 1 else "(" + " + ".join(parts) + ")"
 
 
 def describe_equilibria(result: EquilibriumResult) -> list[str]:

@@ -45,6 +45,7 @@ __all__ = [
     "bundled_scenarios",
     "resolve_name",
     "DEFAULT_SCENARIO",
+    "display_path",
 ]
 
 #: The scenario ``batna analyse`` runs when given none.
@@ -117,12 +118,14 @@ class Scenario:
         return hashlib.sha256(canon.encode()).hexdigest()
 
     def to_dict(self) -> dict:
+        """JSON-ready summary; bundled files appear as ``bundled:<relative path>`` so that
+        the output does not depend on where the package is installed."""
         return {
             "name": self.name,
             "title": self.title,
             "description": self.description,
-            "path": self.path,
-            "files": list(self.files),
+            "path": None if self.path is None else display_path(self.path),
+            "files": [display_path(f) for f in self.files],
             "meta": self.meta,
             "overrides": self.overrides,
             "digest": self.digest(),
@@ -138,6 +141,15 @@ def _bundled_root():
         return resources.files("batna.scenarios")
     except ModuleNotFoundError:  # running from a source checkout without installing
         return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def display_path(path: str) -> str:
+    """``bundled:venezuela/x.toml`` for a bundled file, else the path as given."""
+    try:
+        rel = Path(path).resolve().relative_to(Path(str(_bundled_root())).resolve())
+    except (ValueError, OSError):
+        return str(path)
+    return f"bundled:{rel.as_posix()}"
 
 
 def bundled_scenarios() -> dict[str, str]:
@@ -167,6 +179,8 @@ def resolve_name(name: str, relative_to: Path | None = None):
 
     Returns ``(display_name, path_or_resource)``; raises ScenarioError if nothing matches.
     """
+    if name.startswith("bundled:"):
+        name = name[len("bundled:"):]
     candidates = []
     p = Path(name)
     if relative_to is not None and not p.is_absolute():
