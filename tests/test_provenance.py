@@ -347,3 +347,19 @@ def test_json_differences_paths_and_magnitudes():
     assert d["only_a"].b is prov.MISSING and d["y.new"].a is prov.MISSING
     assert prov.json_differences([1, 2], [1, 2, 3])[0].path == "[2]"
     assert prov.json_differences(True, 1) != []  # a boolean is not the number 1
+
+
+def test_non_json_output_difference_reports_file_and_sizes(tmp_path):
+    shutil.copy(SCENARIOS / "2019-barbados.toml", tmp_path)
+    shutil.copy(SCENARIOS / "_common.toml", tmp_path)
+    assert batna_main("analyse", "2019-barbados.toml", "--output", "r.txt", cwd=tmp_path).returncode == 0
+    out, manifest = tmp_path / "r.txt", tmp_path / "r.txt.manifest.json"
+    size = out.stat().st_size
+    out.write_bytes(out.read_bytes() + b"an extra line\n")  # as if an older version wrote one more line
+    m = json.loads(manifest.read_text())
+    m["outputs"][0].update(sha256=sha256(out), bytes=out.stat().st_size)
+    manifest.write_text(json.dumps(m))
+    r, lines = _reproduce(manifest, tmp_path)
+    assert r.returncode == 1
+    assert any(ln.startswith("output differs: r.txt") for ln in lines)
+    assert f"  not JSON: recorded {size + 14} bytes, reproduced {size} bytes" in lines
