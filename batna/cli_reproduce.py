@@ -148,6 +148,9 @@ def _rerun(argv: list[str], cwd: str) -> tuple[int, str]:
             rc = cli.main(argv)
         except SystemExit as exc:  # argparse rejected the recorded command line
             rc = exc.code if isinstance(exc.code, int) else 1
+        except Exception as exc:  # a crash of the recorded command is a finding, not our crash
+            print(f"crashed: {type(exc).__name__}: {exc}", file=err)
+            rc = 1
     return rc, err.getvalue()
 
 

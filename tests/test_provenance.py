@@ -363,3 +363,15 @@ def test_non_json_output_difference_reports_file_and_sizes(tmp_path):
     assert r.returncode == 1
     assert any(ln.startswith("output differs: r.txt") for ln in lines)
     assert f"  not JSON: recorded {size + 14} bytes, reproduced {size} bytes" in lines
+
+
+def test_recorded_command_that_no_longer_parses_is_reported(recorded):
+    tmp, out, manifest = recorded
+    m = json.loads(manifest.read_text())
+    m["command"]["argv"].insert(1, "--no-such-option")
+    m["command"]["output_args"][0]["index"] += 1
+    manifest.write_text(json.dumps(m))
+    r, lines = _reproduce(manifest, tmp)
+    assert r.returncode == 1
+    assert any("the re-run failed with exit status 2" in ln for ln in lines)
+    assert any(ln.startswith("  ") and "--no-such-option" in ln for ln in lines)  # argparse's message
