@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
 #: Modules that add a subcommand: each defines ``NAME``, ``add_parser(subparsers, common)``
 #: (``common`` adds --set/--format/--output) and ``run(args) -> int``.
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("batna.cli_reproduce", "batna.cli_cite")
 
 
 def _extensions():
@@ -108,8 +108,12 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def cmd_analyse(args) -> int:
-    report = analyse(load_scenario(args.scenario, args.overrides))
-    _emit(render(report, args.format), args.output)
+    scenario = load_scenario(args.scenario, args.overrides)
+    _emit(render(analyse(scenario), args.format), args.output)
+    if args.output:  # the run manifest, for `batna reproduce` (docs/reproducibility.md)
+        from .provenance import write_manifest
+
+        print(f"wrote {write_manifest([args.output], args.argv, [scenario])}", file=sys.stderr)
     return 0
 
 
@@ -154,6 +158,7 @@ COMMANDS = {"analyse": cmd_analyse, "analyze": cmd_analyse, "compare": cmd_compa
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in run manifests
     commands = dict(COMMANDS)
     commands.update({m.NAME: m.run for m in _extensions()})
     try:
