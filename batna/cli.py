@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                    help=f"scenario file or bundled name (default: {DEFAULT_SCENARIO})")
     _common(a)
+    a.add_argument("--plot", action="store_true",
+                   help="also draw the frontier figure: <output stem or scenario>-frontier.png and .csv "
+                        "(needs matplotlib)")
 
     c = sub.add_parser("compare", help="compare two scenarios side by side", epilog=COMPARE_EXAMPLES,
                        formatter_class=fmt, description="BATNAs, margin and verdict of two scenarios side by "
@@ -82,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 
 #: Modules that add a subcommand: each defines ``NAME``, ``add_parser(subparsers, common)``
 #: (``common`` adds --set/--format/--output) and ``run(args) -> int``.
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("batna.cli_plot",)
 
 
 def _extensions():
@@ -108,6 +111,10 @@ def _emit(text: str, output: str | None) -> None:
 
 def cmd_analyse(args) -> int:
     report = analyse(load_scenario(args.scenario, args.overrides))
+    if args.plot:
+        from .cli_plot import plot_frontier_for
+
+        plot_frontier_for(report, args.output)
     _emit(render(report, args.format), args.output)
     return 0
 
