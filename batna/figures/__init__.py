@@ -93,11 +93,12 @@ def save_figure(d: FigureData, stem, formats=("png",)) -> list[Path]:
     from . import style
 
     stem = Path(stem)
-    fig = draw(d)
     written = []
     for fmt in formats:
+        # A fresh figure per format: layout engines refine positions on every draw, so
+        # reusing one figure would make a file depend on which formats were saved before it.
         path = stem.with_name(f"{stem.name}.{fmt}")
-        atomic_write_bytes(path, style.to_bytes(fig, fmt))
+        atomic_write_bytes(path, style.to_bytes(draw(d), fmt))
         written.append(path)
     csv = stem.with_name(f"{stem.name}.csv")
     atomic_write_text(csv, d.to_csv())
