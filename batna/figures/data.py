@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from itertools import combinations
 
 import numpy as np
 
@@ -274,12 +273,10 @@ def batna_bars(scenario: Scenario) -> FigureData:
             values[key] = np.where(mask[:, i], scenario.values[key], absent)
     q = quantities.evaluate_all(values)
     rows: list[tuple] = []
-    contrib = {}
     full = len(mask) - 1
     for key, _ in BARS_QUANTITIES:
         v = np.broadcast_to(q[key], (len(mask),)).astype(float)
         phi = shapley(v, mask)
-        contrib[key] = phi
         rows.append((key, "baseline", v[0]))
         rows += [(key, sp, float(p)) for sp, p in zip(SPONSORS, phi)]
         rows.append((key, "all", v[full]))
