@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                    help=f"scenario file or bundled name (default: {DEFAULT_SCENARIO})")
     _common(a)
+    a.add_argument("--plot", action="store_true",
+                   help="also draw the frontier figure: <output stem or scenario>-frontier.png and .csv "
+                        "(needs matplotlib)")
 
     c = sub.add_parser("compare", help="compare two scenarios side by side", epilog=COMPARE_EXAMPLES,
                        formatter_class=fmt, description="BATNAs, margin and verdict of two scenarios side by "
@@ -83,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
 #: Modules that add a subcommand: each defines ``NAME``, ``add_parser(subparsers, common)``
 #: (``common`` adds --set/--format/--output) and ``run(args) -> int``.
-EXTENSIONS: tuple[str, ...] = ("batna.cli_reproduce", "batna.cli_cite")
+EXTENSIONS: tuple[str, ...] = ("batna.cli_reproduce", "batna.cli_cite", "batna.cli_plot")
 
 
 def _extensions():
@@ -109,11 +112,18 @@ def _emit(text: str, output: str | None) -> None:
 
 def cmd_analyse(args) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
-    _emit(render(analyse(scenario), args.format), args.output)
+    report = analyse(scenario)
+    outputs = []
+    if args.plot:
+        from .cli_plot import plot_frontier_for
+
+        outputs += [str(p) for p in plot_frontier_for(report, args.output)]
+    _emit(render(report, args.format), args.output)
     if args.output:  # the run manifest, for `batna reproduce` (docs/reproducibility.md)
         from .provenance import write_manifest
 
-        print(f"wrote {write_manifest([args.output], args.argv, [scenario])}", file=sys.stderr)
+        outputs.insert(0, args.output)
+        print(f"wrote {write_manifest(outputs, args.argv, [scenario])}", file=sys.stderr)
     return 0
 
 
