@@ -126,6 +126,8 @@ def _redirect(command: dict, tmp: Path) -> tuple[list[str], dict[str, Path]]:
         else:
             new = slot / (Path(entry["path"]).name or "output")
             files[real] = new
+            for name in entry.get("siblings", ()):
+                files[os.path.join(os.path.dirname(real), name)] = slot / name
         argv[entry["index"]] = entry.get("prefix", "") + str(new)
     return argv, {"files": files, "dirs": dirs}
 
@@ -235,7 +237,8 @@ def reproduce(manifest, say=print, max_differences: int = 10) -> int:
     inputs_changed = _check_inputs(m, str(manifest), say)
     with tempfile.TemporaryDirectory(prefix="batna-reproduce-") as tmp:
         argv, where = _redirect(m["command"], Path(tmp))
-        say("re-running: batna " + shlex.join(m["command"]["argv"]) + f"  (in {cwd})")
+        in_dir = "" if os.path.realpath(cwd) == os.path.realpath(os.getcwd()) else f"  (in {cwd})"
+        say("re-running: batna " + shlex.join(m["command"]["argv"]) + in_dir)
         rc, err = _rerun(argv, cwd)
         if rc != 0:
             say(f"the re-run failed with exit status {rc}:")

@@ -259,6 +259,15 @@ def _output_args(argv: Sequence[str], outputs: Sequence[str], cwd: str,
             raise ValueError(f"argv[{i}] = {argv[i]!r} names no output file or directory of outputs")
     named = {_real(f["path"], cwd) for f in files}
     loose = [t for t in targets if t not in named]
+    # Outputs written beside a named output file (e.g. ``analyse --plot`` writes
+    # <stem>-frontier.png next to --output) follow it when it is redirected.
+    for f in files:
+        parent = os.path.dirname(_real(f["path"], cwd))
+        sib = sorted(os.path.basename(t) for t in loose if os.path.dirname(t) == parent)
+        if sib:
+            f["siblings"] = sib
+            named |= {os.path.join(parent, b) for b in sib}
+    loose = [t for t in targets if t not in named]
     dirs = [d for d in dirs if any(_inside(t, _real(d["path"], cwd)) for t in loose)]
     missing = [o for o, t in zip(outputs, targets)
                if t not in named and not any(_inside(t, _real(d["path"], cwd)) for d in dirs)]

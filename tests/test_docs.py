@@ -23,6 +23,7 @@ import io
 import json
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -106,9 +107,15 @@ DOCTEST_PAGES = [p for p in PAGES if any(">>>" in b for _, b in _blocks(p, ("pyt
 CONSOLE_PAGES = [p for p in PAGES if any(True for _ in _blocks(p, ("console",)))]
 
 
+def _sandbox(tmp_path, monkeypatch):
+    """Run a page's examples in a scratch directory holding a copy of docs/ (examples write files)."""
+    shutil.copytree(DOCS, tmp_path / "docs", ignore=shutil.ignore_patterns("_build", "generated"))
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.mark.parametrize("page", DOCTEST_PAGES, ids=_rel)
-def test_doctests(page, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_doctests(page, monkeypatch, tmp_path):
+    _sandbox(tmp_path, monkeypatch)
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     globs: dict = {}
@@ -136,8 +143,8 @@ def _console_commands(body: str):
 
 
 @pytest.mark.parametrize("page", CONSOLE_PAGES, ids=_rel)
-def test_console_blocks(page, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_console_blocks(page, monkeypatch, tmp_path):
+    _sandbox(tmp_path, monkeypatch)
     monkeypatch.setenv("COLUMNS", "100")
     checker = doctest.OutputChecker()
     n = 0
