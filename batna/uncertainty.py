@@ -100,6 +100,12 @@ __all__ = [
 OPEN_BOUND_INSET = 1e-3
 
 
+def _within(x, low, high):
+    """Guard against floating-point rounding only: ``low + (high - low) * 1`` can differ
+    from ``high`` by one ulp.  Values are already in [low, high] mathematically."""
+    return np.minimum(np.maximum(x, low), high)
+
+
 class Distribution:
     """Base class: a distribution on the real line with an inverse CDF."""
 
@@ -139,7 +145,7 @@ class Uniform(Distribution):
     name = "uniform"
 
     def ppf(self, u):
-        return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
+        return _within(self.low + (self.high - self.low) * np.asarray(u, dtype=float), self.low, self.high)
 
     @property
     def support(self):
@@ -173,7 +179,7 @@ class Triangular(Distribution):
         fc = (c - a) / w
         left = a + np.sqrt(u * w * (c - a))
         right = b - np.sqrt((1.0 - u) * w * (b - c))
-        return np.where(u < fc, left, right)
+        return _within(np.where(u < fc, left, right), a, b)
 
     @property
     def support(self):
@@ -203,9 +209,7 @@ class TruncatedNormal(Distribution):
         return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
 
     def ppf(self, u):
-        x = self._frozen().ppf(np.asarray(u, dtype=float))
-        # The scipy ppf can step a rounding error outside [low, high] in far tails.
-        return np.minimum(np.maximum(x, self.low), self.high)
+        return _within(self._frozen().ppf(np.asarray(u, dtype=float)), self.low, self.high)
 
     @property
     def support(self):
@@ -237,8 +241,13 @@ class ScaledBeta(Distribution):
     name = "beta"
 
     def ppf(self, u):
-        z = special.betaincinv(self.alpha, self.beta, np.asarray(u, dtype=float))
-        return self.low + (self.high - self.low) * z
+        u = np.asarray(u, dtype=float)
+        z = special.betaincinv(self.alpha, self.beta, u)
+        # betaincinv returns NaN when u is within a few hundred orders of magnitude of 0 or 1
+        # (underflow; found by hypothesis); the quantile there is the support's end to
+        # double precision.
+        z = np.where(np.isnan(z), np.where(u < 0.5, 0.0, 1.0), z)
+        return _within(self.low + (self.high - self.low) * z, self.low, self.high)
 
     @property
     def support(self):
