@@ -76,7 +76,6 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
-from scipy import special, stats
 
 from . import parameters as _params
 from .errors import ScenarioError
@@ -206,6 +205,8 @@ class TruncatedNormal(Distribution):
     def _frozen(self):
         a = (self.low - self.mean_) / self.sd
         b = (self.high - self.mean_) / self.sd
+        from scipy import stats  # imported on use: scipy.stats costs ~1 s at start-up
+
         return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
 
     def ppf(self, u):
@@ -242,6 +243,8 @@ class ScaledBeta(Distribution):
 
     def ppf(self, u):
         u = np.asarray(u, dtype=float)
+        from scipy import special
+
         z = special.betaincinv(self.alpha, self.beta, u)
         # betaincinv returns NaN when u is within a few hundred orders of magnitude of 0 or 1
         # (underflow; found by hypothesis); the quantile there is the support's end to
