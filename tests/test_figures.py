@@ -350,7 +350,7 @@ def test_analyse_plot_writes_frontier_beside_the_output(tmp_path, capsys):
     code, _ = run_cli(["analyse", BARBADOS, "--plot", "--format", "json", "--output", str(tmp_path / "b.json")],
                       capsys)
     assert code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["b-frontier.csv", "b-frontier.png", "b.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b-frontier.csv", "b-frontier.png", "b.json", "b.json.manifest.json"]
     import json
 
     rep = json.loads((tmp_path / "b.json").read_text())

@@ -64,6 +64,9 @@ def test_nash_point_matches_the_sampled_frontier_solution(values):
     """Cross-check the piecewise closed form against batna.bargaining on a sampled frontier."""
     r = model.evaluate(values)
     assume(float(r.margin) >= 0)
+    # At a weight within ~1e-12 of 0 or 1 the optimum sits where one gain is 0 and the
+    # product 0**tiny underflows to 0 in floats; the point itself is right, the product test is not.
+    assume(1e-9 < values["bargaining.power"] < 1 - 1e-9)
     sol = agreement.solutions(r)
     x = np.linspace(0, 1, 20001)
     x = np.unique(np.concatenate([x, r.zopa_low[~np.isnan(r.zopa_low)], r.zopa_high[~np.isnan(r.zopa_high)]]))

@@ -395,10 +395,13 @@ ROUNDS_QUANTITIES = (("margin", "Margin $m$"), ("batna_G", "Government BATNA $B_
 
 
 def round_names() -> tuple[list[str], list[str]]:
-    """Bundled historical rounds (by date) and counterfactuals (by name) of the Venezuelan collection."""
+    """Bundled historical rounds (by date) and counterfactuals (by name) of the Venezuelan collection.
+
+    Variants that carry an ``[uncertainty]`` table (inputs to Monte Carlo runs) are not rounds.
+    """
     hist, cf = [], []
     for name in bundled_scenarios():
-        if not name.startswith(ROUNDS_COLLECTION):
+        if not name.startswith(ROUNDS_COLLECTION) or load_scenario(name).uncertainty:
             continue
         (cf if _short(name).startswith("counterfactual-") else hist).append(name)
     dated = [(str(load_scenario(n).meta.get("date", "")), n) for n in hist]
