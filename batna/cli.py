@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 
 #: Modules that add a subcommand: each defines ``NAME``, ``add_parser(subparsers, common)``
 #: (``common`` adds --set/--format/--output) and ``run(args) -> int``.
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("batna.cli_sweep",)
 
 
 def _extensions():
