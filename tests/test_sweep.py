@@ -175,13 +175,15 @@ def test_zarr_matches_netcdf_and_is_deterministic(tmp_path):
     nc = tmp_path / "s.nc"
     sweep_to_file("2019-barbados", SMALL, nc)
     trees = []
-    for name, cs in (("a.zarr", 21), ("b.zarr", 21)):
+    for name, cs in (("a.zarr", 21), ("b.zarr", 21), ("c.zarr", 5)):
         sweep_to_file("2019-barbados", SMALL, tmp_path / name, chunk_size=cs)
         root = tmp_path / name
         trees.append({p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()})
-    assert trees[0] == trees[1]
-    z = xr.open_dataset(tmp_path / "a.zarr", engine="zarr")
-    assert z.identical(xr.open_dataset(nc))
+    assert trees[0] == trees[1]  # same chunking: same bytes
+    assert trees[0] != trees[2]  # the store's chunking follows --chunk-size ...
+    ref = xr.open_dataset(nc)
+    for name in ("a.zarr", "c.zarr"):  # ... but the values never do
+        assert xr.open_dataset(tmp_path / name, engine="zarr").identical(ref)
 
 
 # --------------------------------------------------------------------------- interrupt and resume
@@ -287,3 +289,38 @@ def test_api_rejects_bad_array_grids():
         sweep("2019-barbados", {"cuba.security": []})
     with pytest.raises(ScenarioError, match="nothing to sweep"):
         sweep("2019-barbados", {})
+
+
+# --------------------------------------------------------------------------- progress bar
+
+
+class _Stream:
+    def __init__(self, tty):
+        self.tty, self.text = tty, ""
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def test_progress_bar_only_on_a_terminal_and_after_the_delay():
+    from batna.progress import Progress
+
+    tty, pipe, quiet = _Stream(True), _Stream(False), _Stream(True)
+    for stream, enabled in ((tty, True), (pipe, True), (quiet, False)):
+        bar = Progress(200, enabled=enabled, stream=stream, delay=0.0)
+        bar.update(50)
+        bar.update(150)
+        bar.close()
+    assert pipe.text == "" and quiet.text == ""
+    assert "100.0%" in tty.text and "200/200 points" in tty.text and tty.text.endswith("\n")
+    slow = _Stream(True)
+    bar = Progress(10, stream=slow, delay=3600)  # a run shorter than the delay draws nothing
+    bar.update(10)
+    bar.close()
+    assert slow.text == ""
