@@ -118,6 +118,11 @@ def _skeleton(sc, grid, dtypes, tol):
     return _attrs(sc, grid, tol), coords, variables
 
 
+def _check_chunk_size(chunk_size) -> None:
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ScenarioError(f"<command line>: --chunk-size {chunk_size!r}: must be an integer of at least 1")
+
+
 def _runner(scheduler, workers):
     if scheduler in (None, "", "none"):
         return run_local
@@ -178,6 +183,7 @@ def sweep(scenario, grid, overrides=None, *, chunk_size: int = DEFAULT_CHUNK_SIZ
     """
     sc = _resolve(scenario, overrides)
     g = parse_grid(grid, sc.overrides)
+    _check_chunk_size(chunk_size)
     plan = plan_chunks(g.shape, chunk_size)
     dtypes = _dtypes(sc.values, tol)
     sink = MemorySink(plan, dtypes)
@@ -216,8 +222,7 @@ def sweep_to_file(scenario, grid, output, overrides=None, *, fmt: str | None = N
     fmt = format_from_path(output, fmt)
     if fmt not in FORMATS:
         raise ScenarioError(f"<command line>: --format {fmt!r}: unknown; allowed: {', '.join(FORMATS)}")
-    if chunk_size < 1:
-        raise ScenarioError(f"<command line>: --chunk-size {chunk_size}: must be at least 1")
+    _check_chunk_size(chunk_size)
     plan = plan_chunks(g.shape, chunk_size)
     dtypes = _dtypes(sc.values, tol)
     manifest = {

@@ -324,3 +324,14 @@ def test_progress_bar_only_on_a_terminal_and_after_the_delay():
     bar.update(10)
     bar.close()
     assert slow.text == ""
+
+
+def test_bad_options_are_scenario_errors(tmp_path):
+    with pytest.raises(ScenarioError, match="chunk-size"):
+        sweep("2019-barbados", SMALL, chunk_size=0)
+    with pytest.raises(ScenarioError, match="scheduler"):
+        sweep("2019-barbados", SMALL, scheduler="udp://nowhere")
+    with pytest.raises(ScenarioError, match="format"):
+        sweep_to_file("2019-barbados", SMALL, tmp_path / "x.nc", fmt="hdf")
+    r = _batna("sweep", "2019-barbados", "--grid", "cuba.security=0:1:3", "--workers", "0", cwd=tmp_path)
+    assert r.returncode == 2 and "--workers 0" in r.stderr
