@@ -23,7 +23,15 @@ import numpy as np
 from .chunks import ChunkPlan, evaluate_block
 from .errors import ScenarioError
 
-__all__ = ["run_local", "run_dask"]
+__all__ = ["run_local", "run_dask", "check_scheduler"]
+
+
+def check_scheduler(scheduler, workers) -> None:
+    """Raise ScenarioError for a scheduler or worker count the executors cannot use."""
+    if scheduler not in (None, "", "none", "local") and not str(scheduler).startswith("tcp://"):
+        raise ScenarioError(f"<command line>: --scheduler {scheduler!r}: expected 'local' or tcp://HOST:PORT")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ScenarioError(f"<command line>: --workers {workers!r}: must be an integer of at least 1")
 
 
 def run_local(values, keys, axes, plan: ChunkPlan, todo: Iterable[int], tol: float) -> Iterator:

@@ -37,7 +37,7 @@ from . import __version__
 from . import parameters as _params
 from .chunks import DEFAULT_CHUNK_SIZE, plan_chunks
 from .errors import ScenarioError
-from .executors import run_dask, run_local
+from .executors import check_scheduler, run_dask, run_local
 from .grid import Grid, parse_grid
 from .model import BINDING
 from .progress import Progress
@@ -184,6 +184,7 @@ def sweep(scenario, grid, overrides=None, *, chunk_size: int = DEFAULT_CHUNK_SIZ
     sc = _resolve(scenario, overrides)
     g = parse_grid(grid, sc.overrides)
     _check_chunk_size(chunk_size)
+    check_scheduler(scheduler, workers)
     plan = plan_chunks(g.shape, chunk_size)
     dtypes = _dtypes(sc.values, tol)
     sink = MemorySink(plan, dtypes)
@@ -223,6 +224,7 @@ def sweep_to_file(scenario, grid, output, overrides=None, *, fmt: str | None = N
     if fmt not in FORMATS:
         raise ScenarioError(f"<command line>: --format {fmt!r}: unknown; allowed: {', '.join(FORMATS)}")
     _check_chunk_size(chunk_size)
+    check_scheduler(scheduler, workers)
     plan = plan_chunks(g.shape, chunk_size)
     dtypes = _dtypes(sc.values, tol)
     manifest = {
