@@ -87,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
 #: Modules that add a subcommand: each defines ``NAME``, ``add_parser(subparsers, common)``
 #: (``common`` adds --set/--format/--output) and ``run(args) -> int``.
 EXTENSIONS: tuple[str, ...] = ("batna.cli_reproduce", "batna.cli_cite", "batna.cli_plot",
-                              "batna.cli_montecarlo", "batna.cli_sensitivity")
+                              "batna.cli_montecarlo", "batna.cli_sensitivity",
+                              "batna.cli_sweep")
 
 
 def _extensions():

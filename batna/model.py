@@ -100,6 +100,19 @@ def broadcast_parameters(values: Mapping[str, object]) -> dict[str, np.ndarray]:
     return {k: np.array(a) for k, a in zip(_params.BY_KEY, arrays)}
 
 
+def _max_last(a) -> np.ndarray:
+    """``a.max(axis=-1)`` for the short piece axis, as element-wise ``np.maximum`` in index order.
+
+    Same values, bit for bit (maximum is exact and NaN propagates either way),
+    but about 3x faster than a reduction over a trailing axis of length 4.
+    """
+    a = np.asarray(a)
+    out = a[..., 0]
+    for j in range(1, a.shape[-1]):
+        out = np.maximum(out, a[..., j])
+    return out
+
+
 def _hazard_probability(h0, mu, bite, k, T):
     hazard = h0 * (mu + bite) * (1.0 - k)
     return hazard, -np.expm1(-hazard * T)
@@ -281,7 +294,7 @@ def _price(P, batna_O):
 
 
 def _margin(P, bite, batna_G, price_O, **relax) -> np.ndarray:
-    return _pieces(P, bite, batna_G, price_O, **relax).margin().max(axis=-1)
+    return _max_last(_pieces(P, bite, batna_G, price_O, **relax).margin())
 
 
 def _binding(P, lot, price_O, pieces, margin) -> np.ndarray:
@@ -311,8 +324,8 @@ def _binding(P, lot, price_O, pieces, margin) -> np.ndarray:
         x_G_max = np.minimum(pieces.hi, top)
     reach_G = np.where(pieces.feasible & (x_O_min <= pieces.hi), pieces.G - pieces.slope * x_O_min, -np.inf)
     reach_O = np.where(pieces.feasible & (x_G_max >= pieces.lo), x_G_max - pieces.C, -np.inf)
-    need_G = -reach_G.max(axis=-1)
-    need_O = -reach_O.max(axis=-1)
+    need_G = -_max_last(reach_G)
+    need_O = -_max_last(reach_O)
     side = np.where(need_G <= need_O, 1, 2)
 
     code = np.where(structural, 3 + best, side)
@@ -346,7 +359,7 @@ def evaluate(values: Mapping[str, object]) -> ModelResult:
     price_O = _price(P, lot["batna_O"])
     pieces = _pieces(P, lot["bite"], lot["batna_G"], price_O)
     per_piece = pieces.margin()
-    margin = per_piece.max(axis=-1)
+    margin = _max_last(per_piece)
     zlow, zhigh = pieces.zopa(per_piece)
     margin_obj = _margin(P, lot["bite"], lot["batna_G"], _price(P, lot["batna_O_objective"]))
     return ModelResult(
