@@ -30,7 +30,7 @@ Methods
   different units are comparable.
 - Tornado: one parameter at a time, the margin at the low and at the high
   end of the parameter's support, all others at the scenario's values,
-  sorted by swing |m(high) - m(low)|.
+  sorted by swing ``|m(high) - m(low)|``.
 
 Outputs analysed: ``margin`` (full-control units) and ``zopa_exists``
 (the indicator of m >= 0, whose mean is P(ZOPA)).  A constant output (e.g.

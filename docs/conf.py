@@ -56,3 +56,7 @@ html_theme = "alabaster"
 html_title = f"batna {release}"
 html_static_path: list[str] = []
 html_theme_options = {"description": "Sponsors, BATNAs and the zone of possible agreement"}
+
+# Console examples show real output, which the console lexer cannot always tokenise
+# (e.g. an apostrophe in BibTeX); the fallback highlighting is fine.
+suppress_warnings = ["misc.highlighting_failure"]
