@@ -69,6 +69,7 @@ uniform per parameter per draw makes Monte Carlo and the Sobol/Morris designs
 
 from __future__ import annotations
 
+import abc
 import math
 import tomllib
 from dataclasses import dataclass
@@ -105,27 +106,27 @@ def _within(x, low, high):
     return np.minimum(np.maximum(x, low), high)
 
 
-class Distribution:
+class Distribution(abc.ABC):
     """Base class: a distribution on the real line with an inverse CDF."""
 
     name = ""
 
-    def ppf(self, u) -> np.ndarray:  # pragma: no cover - abstract
+    @abc.abstractmethod
+    def ppf(self, u) -> np.ndarray:
         """Inverse distribution function at ``u`` in [0, 1] (array_like)."""
-        raise NotImplementedError
 
     @property
-    def support(self) -> tuple[float, float]:  # pragma: no cover - abstract
+    @abc.abstractmethod
+    def support(self) -> tuple[float, float]:
         """Smallest and largest value a draw can take."""
-        raise NotImplementedError
 
-    def mean(self) -> float:  # pragma: no cover - abstract
+    @abc.abstractmethod
+    def mean(self) -> float:
         """Expected value."""
-        raise NotImplementedError
 
-    def var(self) -> float:  # pragma: no cover - abstract
+    @abc.abstractmethod
+    def var(self) -> float:
         """Variance."""
-        raise NotImplementedError
 
     def sample(self, rng, size) -> np.ndarray:
         """``size`` draws using ``rng`` (a :class:`numpy.random.Generator`)."""
