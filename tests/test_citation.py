@@ -24,7 +24,7 @@ import batna
 from batna import sources as _sources
 from batna.cli_cite import cite_text
 
-ROOT = Path(batna.__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parent.parent  # the repository (tests may run against an installed batna)
 SCENARIOS = ROOT / "scenarios" / "venezuela"
 
 from test_provenance import batna_cli, batna_main  # noqa: E402  (shared CLI runners)

@@ -30,7 +30,7 @@ import batna
 from batna import provenance as prov
 from batna.scenario import load_scenario
 
-ROOT = Path(batna.__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parent.parent  # the repository (tests may run against an installed batna)
 SCENARIOS = ROOT / "scenarios" / "venezuela"
 
 
