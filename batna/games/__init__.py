@@ -7,5 +7,6 @@ See :mod:`batna.games.equilibria` and :mod:`batna.games.subsets`.
 
 from batna.games.equilibria import DEFAULT_TOL, Equilibrium, EquilibriumResult, equilibria, solve
 from batna.games.subsets import NashSubset
+from batna.games.batch import BatchResult, equilibria_batch
 
-__all__ = ["DEFAULT_TOL", "Equilibrium", "EquilibriumResult", "NashSubset", "equilibria", "solve"]
+__all__ = ["BatchResult", "DEFAULT_TOL", "Equilibrium", "EquilibriumResult", "NashSubset", "equilibria", "equilibria_batch", "solve"]
