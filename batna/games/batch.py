@@ -297,25 +297,30 @@ def equilibria_batch(A: Any, B: Any, tol: float = DEFAULT_TOL) -> BatchResult:
     A, B, tol, batch_shape = _check(A, B, tol)
     N, m, n = A.shape
     kP, SP, TP, kQ, SQ, TQ = _bases(m, n)
-    cap = max(16, 2 * N)
-    rows = np.empty((cap, m))
-    cols = np.empty((cap, n))
-    pays = np.empty((cap, 2))
-    regs = np.empty(cap)
-    gidx = np.empty(cap, dtype=np.int64)
     count = np.zeros(N, dtype=np.int64)
     degen = np.zeros(N, dtype=np.bool_)
-    g, pos = 0, 0
-    while g < N:
-        g, pos = enumerate_stack(A, B, tol, kP, SP, TP, kQ, SQ, TQ, g, rows, cols, pays, regs, gidx, pos, count, degen)
-        if g < N:  # buffers full: grow and continue from game g
-            cap = 2 * cap + 64
-            rows, cols, pays, regs, gidx = (
-                np.concatenate([arr[:pos], np.empty((cap - pos,) + arr.shape[1:], arr.dtype)])
-                for arr in (rows, cols, pays, regs, gidx)
-            )
-    arrays = [rows[:pos].copy(), cols[:pos].copy(), pays[:pos].copy(), regs[:pos].copy(), gidx[:pos].copy(),
-              count.reshape(batch_shape), degen.reshape(batch_shape)]
+    widths = ((m,), (n,), (2,), (), ())
+    dtypes = (np.float64,) * 4 + (np.int64,)
+    chunks = []  # output buffers, each filled by one kernel call
+    cap = max(64, 2 * N)
+    g = done = 0
+    while True:
+        bufs = [np.empty((cap,) + w, dt) for w, dt in zip(widths, dtypes)]
+        g_next, pos = enumerate_stack(A, B, tol, kP, SP, TP, kQ, SQ, TQ, g, *bufs, 0, count, degen)
+        chunks.append([b[:pos] for b in bufs])
+        done += pos
+        if g_next >= N:
+            break
+        if g_next == g:  # one game has more equilibria than the buffer holds
+            cap *= 2
+        else:  # size the next buffers from the equilibria per game so far
+            cap = int(1.25 * done / g_next * (N - g_next)) + 64
+        g = g_next
+    if len(chunks) == 1 and 2 * len(chunks[0][0]) >= cap:
+        out = chunks[0]  # views of buffers at least half full
+    else:
+        out = [np.concatenate(parts) for parts in zip(*chunks)]
+    arrays = out + [count.reshape(batch_shape), degen.reshape(batch_shape)]
     for arr in arrays:
         arr.setflags(write=False)
     r, c, p, e, gi, cnt, dg = arrays
