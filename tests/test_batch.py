@@ -8,7 +8,7 @@ import warnings
 import nashpy
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from batna import agreement, engagement, model, parameters
@@ -113,7 +113,6 @@ def test_other_tolerances_match_solve(game, tol):
     assert_matches_solve(A, B, equilibria_batch(A, B, tol=tol), tol=tol)
 
 
-@settings(deadline=None)  # model evaluation + 25 per-game solves; slow on a busy machine
 @given(st.integers(0, 2**32 - 1))
 def test_engagement_games_match_solve(seed):
     A, B, zopa = engagement_games(seed, 25)

@@ -28,7 +28,7 @@ Cost
 ----
 :math:`\binom{m+n}{m} - 1` small solves per polytope and game, so the cost
 grows quickly with the game size; for the 3 x 3 engagement games of
-:mod:`batna.engagement` it is about a microsecond per game on one core (see
+:mod:`batna.engagement` it is 2-3 microseconds per game on one core (see
 ``docs/performance.md``). The compiled kernel needs numba; without it the
 same code runs as plain Python, correctly but about a thousand times slower.
 
