@@ -32,7 +32,7 @@ Differences from :func:`batna.games.solve`, all at the level of rounding:
   differ from numpy's in the last bits.
 
 The kernel is compiled with numba when it is installed; otherwise the same
-functions run as plain Python (correct, about a thousand times slower).
+functions run as plain Python (correct, but far slower; not benchmarked).
 """
 
 from __future__ import annotations

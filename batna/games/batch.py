@@ -30,7 +30,7 @@ Cost
 grows quickly with the game size; for the 3 x 3 engagement games of
 :mod:`batna.engagement` it is 2-3 microseconds per game on one core (see
 ``docs/performance.md``). The compiled kernel needs numba; without it the
-same code runs as plain Python, correctly but about a thousand times slower.
+same code runs as plain Python, correctly but far slower.
 
 References
 ----------
