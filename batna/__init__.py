@@ -18,6 +18,16 @@ from .games import equilibria  # noqa: E402
 from .scenario import Scenario, load_scenario  # noqa: E402
 from .report import Report, analyse  # noqa: E402
 
+
+
+def __getattr__(name):
+    if name == "equilibria_batch":  # loads numba: only on first use
+        from .games import batch
+
+        return batch.equilibria_batch
+    raise AttributeError(f"module 'batna' has no attribute {name!r}")
+
+
 __all__ = [
     "__version__",
     "BatnaError",
@@ -28,4 +38,5 @@ __all__ = [
     "Report",
     "analyse",
     "equilibria",
+    "equilibria_batch",
 ]
