@@ -13,6 +13,7 @@ are the job of :mod:`batna.games`.
 
 from __future__ import annotations
 
+import math
 from typing import Mapping
 
 import numpy as np
@@ -61,17 +62,20 @@ def compromise(res: model.ModelResult, nash_x: np.ndarray):
     x, gain_G, gain_O : numpy.ndarray
         Gains are U - B_G and U_O - P_O (full-control units).
     """
-    pc = res.pieces
-    per_piece = pc.margin()
-    j = per_piece.argmax(axis=-1)[..., None]
-    x_c = np.take_along_axis(pc.crossing(), j, axis=-1)[..., 0]
+    fr = res._frame
+    j = model._argmax_first(fr.per_piece)
+    x_c = model._select(fr.crossings, j)
     x = np.where(res.margin >= 0, nash_x, x_c)
     # Gains on the piece that holds x (the best piece at x).
-    inside = (pc.lo <= x[..., None]) & (x[..., None] <= pc.hi) & pc.feasible
-    gG, gO = pc.gains(x[..., None])
-    score = np.where(inside, np.minimum(gG, gO), -np.inf)
-    k = score.argmax(axis=-1)[..., None]
-    return x, np.take_along_axis(gG, k, axis=-1)[..., 0], np.take_along_axis(gO, k, axis=-1)[..., 0]
+    k = agreement.best_piece_at(fr, x)
+    G, C = model._select(fr.G, k), model._select(fr.C, k)
+    return x, model._full(G - fr.slope * x, x.shape), model._full(x - C, x.shape)
+
+
+#: Points per block of :func:`evaluate_all`: large inputs are evaluated in blocks of this many
+#: points so the intermediates stay in the CPU cache (every point is independent, so the
+#: values do not depend on it).
+BLOCK = 16384
 
 
 def evaluate_all(values: Mapping[str, object], tol: float = 1e-9) -> dict[str, np.ndarray]:
@@ -88,9 +92,32 @@ def evaluate_all(values: Mapping[str, object], tol: float = 1e-9) -> dict[str, n
     Returns
     -------
     dict of str to numpy.ndarray
-        Keys and meanings in :data:`QUANTITIES`.
+        Keys and meanings in :data:`QUANTITIES`, each of the broadcast shape of ``values``.
     """
-    res = model.evaluate(values)
+    P, shape = model.lazy_parameters(values)
+    size = math.prod(shape)
+    if size <= BLOCK:
+        return {k: _full(v, shape) for k, v in _evaluate(P, shape, tol).items()}
+    flat = {k: v if v.ndim == 0 else np.broadcast_to(v, shape).reshape(-1) for k, v in P.items()}
+    out: dict[str, np.ndarray] = {}
+    for start in range(0, size, BLOCK):
+        stop = min(start + BLOCK, size)
+        part = _evaluate({k: v if v.ndim == 0 else v[start:stop] for k, v in flat.items()}, (stop - start,), tol)
+        for k, v in part.items():
+            if k not in out:
+                out[k] = np.empty(size, dtype=np.asarray(v).dtype)
+            out[k][start:stop] = v
+    return {k: v.reshape(shape) for k, v in out.items()}
+
+
+def _full(v, shape):
+    v = np.asarray(v)
+    return v if v.shape == shape else np.array(np.broadcast_to(v, shape))
+
+
+def _evaluate(P, shape, tol):
+    """:func:`evaluate_all` on one block of lazily broadcast parameters ``P`` of broadcast shape ``shape``."""
+    res = model.evaluate_lazy(P, shape)
     sol = agreement.solutions(res)
     x, gG, gO = compromise(res, sol["nash.x"])
     A, B = engagement.payoff_matrices(res.parameters, res.batna_G, res.batna_O,
