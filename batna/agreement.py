@@ -72,14 +72,24 @@ def solutions(res: ModelResult) -> dict[str, np.ndarray]:
         for j in range(model.N_PIECES):
             x = np.where(slope > 0, (1.0 - al) * fr.G[j] / safe_b + al * fr.C[j], hi[j])
             x_n.append(np.where(valid[j], np.clip(x, lo[j], hi[j]), np.nan))
-        gains = [fr.gains(j, x_n[j]) for j in range(model.N_PIECES)]
-        # The powers on the stacked layout, as before: numpy's power takes another code path
-        # (with different last bits) for a scalar exponent.
-        alpha = np.array(np.broadcast_to(P["bargaining.power"], shape))[..., None]
-        gG = np.stack([np.broadcast_to(g[0], shape) for g in gains], axis=-1)
-        gO = np.stack([np.broadcast_to(g[1], shape) for g in gains], axis=-1)
-        prod = np.maximum(gG, 0) ** alpha * np.maximum(gO, 0) ** (1 - alpha)
-    x_nash, j_nash = _pick([prod[..., j] for j in range(model.N_PIECES)], x_n)
+    # The Nash products decide only where two or more pieces hold ZOPA intervals (elsewhere the
+    # one valid piece wins, as its product is finite and the others' are NaN).  Where they do,
+    # the powers are taken on the stacked layout, as before: numpy's power takes another code
+    # path (with different last bits) for a scalar exponent.
+    scores = [np.where(v, 0.0, -np.inf) for v in valid]
+    multi = np.broadcast_to(sum(v.astype(np.int8) for v in valid) >= 2, shape)
+    if multi.any():
+        sub = lambda a: np.broadcast_to(a, shape)[multi]  # noqa: E731
+        alpha = sub(P["bargaining.power"])[:, None]
+        gG = np.stack([sub(fr.G[j] - slope * x_n[j]) for j in range(model.N_PIECES)], axis=-1)
+        gO = np.stack([sub(x_n[j] - fr.C[j]) for j in range(model.N_PIECES)], axis=-1)
+        with np.errstate(invalid="ignore"):
+            prod = np.maximum(gG, 0) ** alpha * np.maximum(gO, 0) ** (1 - alpha)
+        prod = np.where(np.isnan(prod), -np.inf, prod)
+        scores = [np.array(np.broadcast_to(sc, shape)) for sc in scores]
+        for j in range(model.N_PIECES):
+            scores[j][multi] = prod[:, j]
+    x_nash, j_nash = _pick(scores, x_n)
 
     # Kalai-Smorodinsky: ideal gains over the whole ZOPA.
     ideal_G = model._max_of([np.where(valid[j], fr.G[j] - slope * lo[j], -np.inf) for j in range(model.N_PIECES)])

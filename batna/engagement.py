@@ -75,10 +75,31 @@ def pure_summary(A, B, tol: float = 1e-9) -> dict[str, np.ndarray]:
         government to an engaging opposition.  Comparisons use ``tol``
         relative to each game's payoff range (as :mod:`batna.games` does).
     """
-    scale = np.maximum(np.ptp(A, axis=(-2, -1)), np.ptp(B, axis=(-2, -1)))
+    A, B = np.asarray(A), np.asarray(B)
+    # Element-wise maxima/minima over the nine cells (exact, so the same floats as
+    # np.ptp and .max over the trailing axes, several times faster on stacked games).
+    cells = [(i, j) for i in range(3) for j in range(3)]
+    ptp = [_max(M[..., i, j] for i, j in cells) - _min(M[..., i, j] for i, j in cells) for M in (A, B)]
+    scale = np.maximum(ptp[0], ptp[1])
     eps = tol * np.where(scale > 0, scale, 1.0)
-    col_best = A[..., :, ENGAGE].max(axis=-1)
-    row_best = B[..., ENGAGE, :].max(axis=-1)
+    col_best = _max(A[..., i, ENGAGE] for i in range(3))
+    row_best = _max(B[..., ENGAGE, j] for j in range(3))
     ee = (A[..., ENGAGE, ENGAGE] >= col_best - eps) & (B[..., ENGAGE, ENGAGE] >= row_best - eps)
     stall = A[..., STALL, ENGAGE] >= col_best - eps
     return {"engage_engage_equilibrium": ee, "government_stalls_vs_engage": stall}
+
+
+def _max(arrays):
+    it = iter(arrays)
+    out = next(it)
+    for a in it:
+        out = np.maximum(out, a)
+    return out
+
+
+def _min(arrays):
+    it = iter(arrays)
+    out = next(it)
+    for a in it:
+        out = np.minimum(out, a)
+    return out
