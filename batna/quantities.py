@@ -123,21 +123,27 @@ def _evaluate(P, shape, tol):
     A, B = engagement.payoff_matrices(res.parameters, res.batna_G, res.batna_O,
                                       sol["nash.v_G"], sol["nash.v_O"], res.margin >= 0)
     pure = engagement.pure_summary(A, B, tol=tol)
-    with np.errstate(invalid="ignore"):
-        width = np.nansum(res.zopa_high - res.zopa_low, axis=-1)
-        out = {
-            "bite": res.bite, "p": res.p, "p_O": res.p_O,
-            "batna_G": res.batna_G, "batna_O": res.batna_O, "batna_O_objective": res.batna_O_objective,
-            "price_O": res.price_O, "margin": res.margin, "margin_objective": res.margin_objective,
-            "zopa_exists": res.margin >= 0,
-            "zopa_low": np.nanmin(np.where(np.isnan(res.zopa_low), np.inf, res.zopa_low), axis=-1),
-            "zopa_high": np.nanmax(np.where(np.isnan(res.zopa_high), -np.inf, res.zopa_high), axis=-1),
-            "zopa_width": width,
-            "binding": res.binding,
-            "compromise_x": x, "verdict_G": gG >= 0, "verdict_O": gO >= 0,
-        }
-    out["zopa_low"] = np.where(np.isinf(out["zopa_low"]), np.nan, out["zopa_low"])
-    out["zopa_high"] = np.where(np.isinf(out["zopa_high"]), np.nan, out["zopa_high"])
+    fr = res._frame
+    # Over the pieces' ZOPA intervals (NaN where a piece has none): the same floats as
+    # np.nansum / np.nanmin / np.nanmax over the stacked trailing axis (nansum adds in index
+    # order; min and max are exact), as element-wise operations.
+    width = None
+    for lo, hi in zip(fr.zlow, fr.zhigh):
+        d = hi - lo
+        d = np.where(np.isnan(d), 0.0, d)
+        width = d if width is None else width + d
+    zlow, zhigh = fr.zlow[0], fr.zhigh[0]
+    for j in range(1, model.N_PIECES):
+        zlow, zhigh = np.fmin(zlow, fr.zlow[j]), np.fmax(zhigh, fr.zhigh[j])
+    out = {
+        "bite": res.bite, "p": res.p, "p_O": res.p_O,
+        "batna_G": res.batna_G, "batna_O": res.batna_O, "batna_O_objective": res.batna_O_objective,
+        "price_O": res.price_O, "margin": res.margin, "margin_objective": res.margin_objective,
+        "zopa_exists": res.margin >= 0,
+        "zopa_low": zlow, "zopa_high": zhigh, "zopa_width": width,
+        "binding": res.binding,
+        "compromise_x": x, "verdict_G": gG >= 0, "verdict_O": gO >= 0,
+    }
     for s in agreement.SOLUTIONS:
         for k in ("x", "gain_G", "gain_O"):
             out[f"{s}.{k}"] = sol[f"{s}.{k}"]
