@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ACTIONS", "ENGAGE", "STALL", "EXIT", "payoff_matrices", "pure_summary"]
+__all__ = ["ACTIONS", "ENGAGE", "STALL", "EXIT", "payoff_matrices", "pure_summary", "pure_summary_direct"]
 
 ACTIONS = ("Engage", "Stall", "Exit")
 ENGAGE, STALL, EXIT = 0, 1, 2
@@ -86,6 +86,28 @@ def pure_summary(A, B, tol: float = 1e-9) -> dict[str, np.ndarray]:
     row_best = _max(B[..., ENGAGE, j] for j in range(3))
     ee = (A[..., ENGAGE, ENGAGE] >= col_best - eps) & (B[..., ENGAGE, ENGAGE] >= row_best - eps)
     stall = A[..., STALL, ENGAGE] >= col_best - eps
+    return {"engage_engage_equilibrium": ee, "government_stalls_vs_engage": stall}
+
+
+def pure_summary_direct(P, batna_G, batna_O, deal_G, deal_O, zopa_exists, tol: float = 1e-9) -> dict[str, np.ndarray]:
+    """``pure_summary(*payoff_matrices(...), tol)`` without building the matrices.
+
+    Same arguments as :func:`payoff_matrices` plus ``tol``; the same floats
+    (each cell is computed by the same operation, and maxima/minima are exact),
+    but only the five distinct cells of each matrix are formed.
+    """
+    bG = np.asarray(batna_G, dtype=np.float64)
+    bO = np.asarray(batna_O, dtype=np.float64)
+    a_ee, b_ee = np.where(zopa_exists, deal_G, bG), np.where(zopa_exists, deal_O, bO)
+    a_se, a_es, a_xe = bG + P["government.delay_gain"], bG - P["government.cohesion_loss"], bG - P["government.exit_cost"]
+    b_se, b_es, b_ex = bO - P["opposition.cohesion_loss"], bO + P["opposition.delay_gain"], bO - P["opposition.exit_cost"]
+    cells_A, cells_B = (bG, a_ee, a_se, a_es, a_xe), (bO, b_ee, b_se, b_es, b_ex)
+    scale = np.maximum(_max(cells_A) - _min(cells_A), _max(cells_B) - _min(cells_B))
+    eps = tol * np.where(scale > 0, scale, 1.0)
+    col_best = _max((a_ee, a_se, a_xe))
+    row_best = _max((b_ee, b_es, b_ex))
+    ee = (a_ee >= col_best - eps) & (b_ee >= row_best - eps)
+    stall = a_se >= col_best - eps
     return {"engage_engage_equilibrium": ee, "government_stalls_vs_engage": stall}
 
 

@@ -75,7 +75,7 @@ def compromise(res: model.ModelResult, nash_x: np.ndarray):
 #: Points per block of :func:`evaluate_all`: large inputs are evaluated in blocks of this many
 #: points so the intermediates stay in the CPU cache (every point is independent, so the
 #: values do not depend on it).
-BLOCK = 16384
+BLOCK = 32768
 
 
 def evaluate_all(values: Mapping[str, object], tol: float = 1e-9) -> dict[str, np.ndarray]:
@@ -120,9 +120,8 @@ def _evaluate(P, shape, tol):
     res = model.evaluate_lazy(P, shape)
     sol = agreement.solutions(res)
     x, gG, gO = compromise(res, sol["nash.x"])
-    A, B = engagement.payoff_matrices(res.parameters, res.batna_G, res.batna_O,
-                                      sol["nash.v_G"], sol["nash.v_O"], res.margin >= 0)
-    pure = engagement.pure_summary(A, B, tol=tol)
+    pure = engagement.pure_summary_direct(res.parameters, res.batna_G, res.batna_O, sol["nash.v_G"],
+                                          sol["nash.v_O"], res.margin >= 0, tol=tol)
     fr = res._frame
     # Over the pieces' ZOPA intervals (NaN where a piece has none): the same floats as
     # np.nansum / np.nanmin / np.nanmax over the stacked trailing axis (nansum adds in index
