@@ -99,8 +99,12 @@ def pure_summary_direct(P, batna_G, batna_O, deal_G, deal_O, zopa_exists, tol: f
     bG = np.asarray(batna_G, dtype=np.float64)
     bO = np.asarray(batna_O, dtype=np.float64)
     a_ee, b_ee = np.where(zopa_exists, deal_G, bG), np.where(zopa_exists, deal_O, bO)
-    a_se, a_es, a_xe = bG + P["government.delay_gain"], bG - P["government.cohesion_loss"], bG - P["government.exit_cost"]
-    b_se, b_es, b_ex = bO - P["opposition.cohesion_loss"], bO + P["opposition.delay_gain"], bO - P["opposition.exit_cost"]
+    a_se = bG + P["government.delay_gain"]
+    a_es = bG - P["government.cohesion_loss"]
+    a_xe = bG - P["government.exit_cost"]
+    b_se = bO - P["opposition.cohesion_loss"]
+    b_es = bO + P["opposition.delay_gain"]
+    b_ex = bO - P["opposition.exit_cost"]
     cells_A, cells_B = (bG, a_ee, a_se, a_es, a_xe), (bO, b_ee, b_se, b_es, b_ex)
     scale = np.maximum(_max(cells_A) - _min(cells_A), _max(cells_B) - _min(cells_B))
     eps = tol * np.where(scale > 0, scale, 1.0)

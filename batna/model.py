@@ -42,6 +42,13 @@ linear form is exact; at a right end the form can only under-state both
 utilities.  So the union over pieces is the ZOPA exactly, and the margin is the
 maximum over pieces of a concave piecewise-linear function, solved in closed
 form.  All of this is a fixed number of array operations: no loop over points.
+
+For speed (see ``docs/performance.md``, "Model throughput") parameters are not
+broadcast against each other until an output needs it, each piece is a separate
+array, the breakpoints are sorted by a min/max network, and the relaxations
+behind the binding constraint are evaluated only where the ZOPA is closed.
+Every output is bit-identical to the straightforward stacked computation
+(:class:`Pieces`), checked by ``benchmarks/check_identical.py``.
 """
 
 from __future__ import annotations
@@ -236,7 +243,7 @@ class ModelResult:
     """Every model quantity, as arrays of the broadcast parameter shape.
 
     Utilities, BATNAs and margins are in full-control units; probabilities in
-    [0, 1]; ``zopa_low``/``zopa_high`` have a trailing axis of length 4 (one
+    [0, 1]; ``parameters`` holds read-only broadcast views; ``zopa_low``/``zopa_high`` have a trailing axis of length 4 (one
     slot per linear piece, NaN where empty; adjacent slots may touch).
     """
 
@@ -388,7 +395,7 @@ class _Terms:
         self.l_O, self.s_O = P["opposition.endorsement_loss"], P["opposition.split_cost"]
 
     def frame(self, shape, geometry, price_O, split=None) -> _Frame:
-        relief, below = geometry[3], geometry[4]
+        relief = geometry[3]
         G = [np.where(r, self.G_yes, self.G_no) for r in relief]
         return _Frame(shape, geometry, G, self.slope, self.offsets(geometry, price_O, split))
 

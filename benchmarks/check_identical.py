@@ -111,7 +111,11 @@ def main(argv=None) -> int:
     for k in sorted(set(ref) & set(cur)):
         a, b = ref[k], cur[k]
         if a.dtype != b.dtype or a.shape != b.shape or not np.array_equal(a, b, equal_nan=a.dtype.kind == "f"):
-            n = "shape/dtype" if a.shape != b.shape or a.dtype != b.dtype else int(np.sum(~((a == b) | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else a == b)))
+            if a.shape != b.shape or a.dtype != b.dtype:
+                n = "shape/dtype"
+            else:
+                same = (a == b) | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else a == b
+                n = int(np.sum(~same))
             bad.append(f"{k}: {a.dtype}{a.shape} vs {b.dtype}{b.shape}, differing: {n}")
     for line in bad[:40]:
         print("DIFF", line)
