@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import bargaining
+from . import bargaining, model
 from .model import ModelResult
 
 __all__ = ["SOLUTIONS", "solutions"]
@@ -39,19 +39,11 @@ __all__ = ["SOLUTIONS", "solutions"]
 SOLUTIONS = ("nash", "kalai_smorodinsky", "rubinstein")
 
 
-def _on_valid(fn, valid, *args):
-    """Apply a closed form only where ``valid``; NaN elsewhere."""
-    out = np.full(valid.shape, np.nan)
-    if valid.any():
-        out[valid] = fn(*(np.broadcast_to(a, valid.shape)[valid] for a in args))
-    return out
-
-
-def _pick(score, x):
-    """Per point, the x of the piece with the highest score (first on ties)."""
-    score = np.where(np.isnan(score), -np.inf, score)
-    j = score.argmax(axis=-1)[..., None]
-    return np.take_along_axis(x, j, axis=-1)[..., 0], j
+def _pick(scores, xs):
+    """Per point, the x of the piece with the highest score (first on ties), and that piece's index."""
+    scores = [np.where(np.isnan(sc), -np.inf, sc) for sc in scores]
+    j = model._argmax_first(scores)
+    return model._select(xs, j), j
 
 
 def solutions(res: ModelResult) -> dict[str, np.ndarray]:
@@ -66,36 +58,62 @@ def solutions(res: ModelResult) -> dict[str, np.ndarray]:
         ``s.gain_O`` (v minus the side's BATNA).  All in full-control units;
         NaN where there is no ZOPA.
     """
-    P, pc = res.parameters, res.pieces
-    lo, hi = res.zopa_low, res.zopa_high
-    valid = ~np.isnan(lo)
-    ex = lambda a: np.asarray(a)[..., None]  # noqa: E731 - align with the piece axis
-    alpha = ex(P["bargaining.power"])
+    P, fr = res.parameters, res._frame
+    shape = fr.shape
+    lo, hi = fr.zlow, fr.zhigh
+    valid = [~np.isnan(z) for z in lo]
+    slope = fr.slope
 
-    # Nash: closed form per piece, best Nash product across pieces.
-    x_n = _on_valid(lambda G, s, C, a, l, h: bargaining.nash_linear((G, s), C, a, l, h),
-                    valid, pc.G, pc.slope, pc.C, alpha, lo, hi)
-    gG, gO = pc.gains(x_n)
-    with np.errstate(invalid="ignore"):
-        prod = np.maximum(gG, 0) ** alpha * np.maximum(gO, 0) ** (1 - alpha)
-    x_nash, j_nash = _pick(prod, x_n)
+    # Nash: closed form per piece (bargaining.nash_linear, its operations inlined), best Nash product.
+    x_n = []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        al = P["bargaining.power"]
+        safe_b = np.where(slope > 0, slope, 1.0)
+        for j in range(model.N_PIECES):
+            x = np.where(slope > 0, (1.0 - al) * fr.G[j] / safe_b + al * fr.C[j], hi[j])
+            x_n.append(np.where(valid[j], np.clip(x, lo[j], hi[j]), np.nan))
+    # The Nash products decide only where two or more pieces hold ZOPA intervals (elsewhere the
+    # one valid piece wins, as its product is finite and the others' are NaN).  Where they do,
+    # the powers are taken on the stacked layout, as before: numpy's power takes another code
+    # path (with different last bits) for a scalar exponent.
+    scores = [np.where(v, 0.0, -np.inf) for v in valid]
+    multi = np.broadcast_to(sum(v.astype(np.int8) for v in valid) >= 2, shape)
+    if multi.any():
+        sub = lambda a: np.broadcast_to(a, shape)[multi]  # noqa: E731
+        alpha = sub(P["bargaining.power"])[:, None]
+        gG = np.stack([sub(fr.G[j] - slope * x_n[j]) for j in range(model.N_PIECES)], axis=-1)
+        gO = np.stack([sub(x_n[j] - fr.C[j]) for j in range(model.N_PIECES)], axis=-1)
+        with np.errstate(invalid="ignore"):
+            prod = np.maximum(gG, 0) ** alpha * np.maximum(gO, 0) ** (1 - alpha)
+        prod = np.where(np.isnan(prod), -np.inf, prod)
+        scores = [np.array(np.broadcast_to(sc, shape)) for sc in scores]
+        for j in range(model.N_PIECES):
+            scores[j][multi] = prod[:, j]
+    x_nash, j_nash = _pick(scores, x_n)
 
     # Kalai-Smorodinsky: ideal gains over the whole ZOPA.
-    ideal_G = np.where(valid, pc.G - pc.slope * lo, -np.inf).max(axis=-1)
-    ideal_O = np.where(valid, hi - pc.C, -np.inf).max(axis=-1)
-    jG, jO = np.maximum(ex(ideal_G), 0), np.maximum(ex(ideal_O), 0)
-    x_k = _on_valid(lambda G, s, C, a, b, l, h: bargaining.kalai_smorodinsky_linear((G, s), C, (a, b), l, h),
-                    valid, pc.G, pc.slope, pc.C, jG, jO, lo, hi)
-    kG, kO = pc.gains(x_k)
+    ideal_G = model._max_of([np.where(valid[j], fr.G[j] - slope * lo[j], -np.inf) for j in range(model.N_PIECES)])
+    ideal_O = model._max_of([np.where(valid[j], hi[j] - fr.C[j], -np.inf) for j in range(model.N_PIECES)])
+    jG, jO = np.maximum(ideal_G, 0), np.maximum(ideal_O, 0)
+    x_k, ratios = [], []
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.minimum(np.where(jG > 0, kG / jG, np.inf), np.where(jO > 0, kO / jO, np.inf))
-    ratio = np.where(np.isinf(ratio) & valid, 1.0, ratio)
-    x_ks, _ = _pick(ratio, x_k)
+        # bargaining.kalai_smorodinsky_linear, its operations inlined.
+        den = jG + jO * slope
+        safe = np.where(den > 0, den, 1.0)
+        for j in range(model.N_PIECES):
+            x = np.where(den > 0, (jO * fr.G[j] + jG * fr.C[j]) / safe, fr.C[j])
+            x = np.where(slope > 0, x, hi[j])
+            x = np.where(valid[j], np.clip(x, lo[j], hi[j]), np.nan)
+            kG, kO = fr.gains(j, x)
+            ratio = np.minimum(np.where(jG > 0, kG / jG, np.inf), np.where(jO > 0, kO / jO, np.inf))
+            ratios.append(np.where(np.isinf(ratio) & valid[j], 1.0, ratio))
+            x_k.append(x)
+    x_ks, _ = _pick(ratios, x_k)
 
     # Rubinstein: the government proposes first on the Nash point's interval.
     share = bargaining.rubinstein(P["government.discount"], P["opposition.discount"])
-    lo_n = np.take_along_axis(lo, j_nash, axis=-1)[..., 0]
-    hi_n = np.take_along_axis(hi, j_nash, axis=-1)[..., 0]
+    lo_n = model._select(lo, j_nash)
+    hi_n = model._select(hi, j_nash)
     x_rub = hi_n - share * (hi_n - lo_n)
 
     q = P["mediator.enforcement"]
@@ -103,26 +121,32 @@ def solutions(res: ModelResult) -> dict[str, np.ndarray]:
     for name, x in zip(SOLUTIONS, (x_nash, x_ks, x_rub)):
         # Evaluate on the piece that produced x so a point on a jump takes that piece's value.
         u_G, u_O = _piece_utilities(res, x, j_nash if name != "kalai_smorodinsky" else None)
-        out[f"{name}.x"] = x
-        out[f"{name}.u_G"] = u_G
-        out[f"{name}.u_O"] = u_O
-        out[f"{name}.v_G"] = res.batna_G + q * (u_G - res.batna_G)
-        out[f"{name}.v_O"] = res.batna_O + q * (u_O - res.price_O)
+        out[f"{name}.x"] = model._full(x, shape)
+        out[f"{name}.u_G"] = model._full(u_G, shape)
+        out[f"{name}.u_O"] = model._full(u_O, shape)
+        out[f"{name}.v_G"] = model._full(res.batna_G + q * (u_G - res.batna_G), shape)
+        out[f"{name}.v_O"] = model._full(res.batna_O + q * (u_O - res.price_O), shape)
         out[f"{name}.gain_G"] = out[f"{name}.v_G"] - res.batna_G
         out[f"{name}.gain_O"] = out[f"{name}.v_O"] - res.batna_O
     return out
 
 
+def best_piece_at(fr, x):
+    """Index of the feasible piece containing x with the largest min(gain_G, gain_O) (first on ties)."""
+    scores = []
+    for j in range(model.N_PIECES):
+        inside = (fr.lo[j] <= x) & (x <= fr.hi[j]) & fr.feasible[j]
+        gG, gO = fr.gains(j, x)
+        scores.append(np.where(inside, np.minimum(gG, gO), -np.inf))
+    return model._argmax_first(scores)
+
+
 def _piece_utilities(res: ModelResult, x, j):
     """U_G, U_O at x, evaluated with the linear form of piece j (or of the best piece containing x)."""
-    pc = res.pieces
+    fr = res._frame
     if j is None:
-        inside = (pc.lo <= x[..., None]) & (x[..., None] <= pc.hi) & pc.feasible
-        gG_all, gO_all = pc.gains(x[..., None])
-        score = np.where(inside, np.minimum(gG_all, gO_all), -np.inf)
-        j = score.argmax(axis=-1)[..., None]
-    G = np.take_along_axis(pc.G, j, axis=-1)[..., 0]
-    s = np.take_along_axis(pc.slope, j, axis=-1)[..., 0]
-    C = np.take_along_axis(pc.C, j, axis=-1)[..., 0]
-    gain_G, gain_O = G - s * x, x - C
+        j = best_piece_at(fr, x)
+    G = model._select(fr.G, j)
+    C = model._select(fr.C, j)
+    gain_G, gain_O = G - fr.slope * x, x - C
     return res.batna_G + gain_G, res.price_O + gain_O

@@ -42,6 +42,13 @@ linear form is exact; at a right end the form can only under-state both
 utilities.  So the union over pieces is the ZOPA exactly, and the margin is the
 maximum over pieces of a concave piecewise-linear function, solved in closed
 form.  All of this is a fixed number of array operations: no loop over points.
+
+For speed (see ``docs/performance.md``, "Model throughput") parameters are not
+broadcast against each other until an output needs it, each piece is a separate
+array, the breakpoints are sorted by a min/max network, and the relaxations
+behind the binding constraint are evaluated only where the ZOPA is closed.
+Every output is bit-identical to the straightforward stacked computation
+(:class:`Pieces`), checked by ``benchmarks/check_identical.py``.
 """
 
 from __future__ import annotations
@@ -100,17 +107,23 @@ def broadcast_parameters(values: Mapping[str, object]) -> dict[str, np.ndarray]:
     return {k: np.array(a) for k, a in zip(_params.BY_KEY, arrays)}
 
 
-def _max_last(a) -> np.ndarray:
-    """``a.max(axis=-1)`` for the short piece axis, as element-wise ``np.maximum`` in index order.
+def lazy_parameters(values: Mapping[str, object]) -> tuple[dict[str, np.ndarray], tuple[int, ...]]:
+    """Fill defaults and convert every value to float64, *without* broadcasting.
 
-    Same values, bit for bit (maximum is exact and NaN propagates either way),
-    but about 3x faster than a reduction over a trailing axis of length 4.
+    Returns
+    -------
+    P : dict of str to numpy.ndarray
+        Every parameter as a float64 array of its own shape (0-d for scalars).
+    shape : tuple of int
+        The common broadcast shape.
     """
-    a = np.asarray(a)
-    out = a[..., 0]
-    for j in range(1, a.shape[-1]):
-        out = np.maximum(out, a[..., j])
-    return out
+    unknown = set(values) - set(_params.BY_KEY)
+    if unknown:
+        raise KeyError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    full = _params.defaults()
+    full.update(values)
+    P = {k: np.asarray(full[k], dtype=np.float64) for k in _params.BY_KEY}
+    return P, np.broadcast_shapes(*(v.shape for v in P.values()))
 
 
 def _hazard_probability(h0, mu, bite, k, T):
@@ -225,32 +238,12 @@ class Pieces:
         return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
 
 
-def _pieces(P, bite, batna_G, price_O, *, x_US=None, x_O=None, xbar=None) -> Pieces:
-    x_US = P["us.relief_threshold"] if x_US is None else x_US
-    x_O = P["opposition.hardliner_floor"] if x_O is None else x_O
-    xbar = P["government.core_limit"] if xbar is None else xbar
-    shape = np.broadcast_shapes(np.shape(x_US), np.shape(x_O), np.shape(xbar), np.shape(bite))
-    zeros, ones = np.zeros(shape), np.ones(shape)
-    bps = np.sort(np.stack(np.broadcast_arrays(zeros, x_US, x_O, xbar, ones), axis=-1), axis=-1)
-    lo, hi = bps[..., :-1], bps[..., 1:]
-    mid = 0.5 * (lo + hi)
-    ex = lambda a: np.asarray(a)[..., None]  # noqa: E731 - align parameters with the piece axis
-    relief = mid >= ex(x_US)
-    below_floor = mid < ex(x_O)
-    pain = ex(P["government.sanctions_pain"] * bite)
-    G = 1.0 - pain * (1.0 - ex(P["us.relief"]) * relief) - ex(batna_G)
-    slope = np.broadcast_to(1.0 - ex(P["government.exit_guarantee"]), G.shape)
-    C = ex(price_O) + ex(P["opposition.endorsement_loss"]) * (~relief) \
-        + ex(P["opposition.split_cost"]) * below_floor
-    return Pieces(lo=lo, hi=hi, G=G, slope=slope, C=C, feasible=hi <= ex(xbar))
-
-
 @dataclass(frozen=True)
 class ModelResult:
     """Every model quantity, as arrays of the broadcast parameter shape.
 
     Utilities, BATNAs and margins are in full-control units; probabilities in
-    [0, 1]; ``zopa_low``/``zopa_high`` have a trailing axis of length 4 (one
+    [0, 1]; ``parameters`` holds read-only broadcast views; ``zopa_low``/``zopa_high`` have a trailing axis of length 4 (one
     slot per linear piece, NaN where empty; adjacent slots may touch).
     """
 
@@ -271,7 +264,12 @@ class ModelResult:
     zopa_low: np.ndarray
     zopa_high: np.ndarray
     binding: np.ndarray
-    pieces: Pieces = field(repr=False)
+    _frame: "_Frame" = field(repr=False, compare=False)
+
+    @property
+    def pieces(self) -> Pieces:
+        """The linear pieces stacked on a trailing axis of length 4 (built on first use)."""
+        return self._frame.stacked()
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -283,7 +281,7 @@ class ModelResult:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The array-valued outputs by name (excluding parameters and pieces)."""
-        skip = {"parameters", "pieces"}
+        skip = {"parameters", "_frame"}
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
 
 
@@ -293,50 +291,244 @@ def _price(P, batna_O):
         return batna_O + P["opposition.demobilisation_cost"] * (1.0 - q) / q
 
 
-def _margin(P, bite, batna_G, price_O, **relax) -> np.ndarray:
-    return _max_last(_pieces(P, bite, batna_G, price_O, **relax).margin())
+def _full(v, shape) -> np.ndarray:
+    """``v`` as a fresh array of ``shape`` (``v`` itself if it already has it)."""
+    v = np.asarray(v)
+    return v if v.shape == shape else np.array(np.broadcast_to(v, shape))
 
 
-def _binding(P, lot, price_O, pieces, margin) -> np.ndarray:
-    """Code (index into :data:`BINDING`) of what closes the ZOPA.
+def _sorted3(a, b, c):
+    """The three values sorted, element-wise, by a min/max network (exact: no arithmetic)."""
+    ab_lo, ab_hi = np.minimum(a, b), np.maximum(a, b)
+    return np.minimum(ab_lo, c), np.maximum(ab_lo, np.minimum(ab_hi, c)), np.maximum(ab_hi, c)
 
-    ``none`` when the ZOPA is open.  Otherwise the structural friction whose
-    removal *alone* opens it (US red line x_US -> 0, hardliner floor x_O -> 0,
-    inner-circle limit x̄_G -> 1, implementation risk q -> 1), choosing the one
-    that leaves the largest margin; if none does, the side whose BATNA must
-    fall by less (holding the other side's constraint) to open it.
+
+def _argmax_first(scores):
+    """``np.stack(scores, -1).argmax(-1)`` (first maximum; a NaN counts as the maximum) as element-wise ops.
+
+    Returns the index array (intp).
     """
-    bite, bG, bO = lot["bite"], lot["batna_G"], lot["batna_O"]
-    ones, zeros = np.ones_like(margin), np.zeros_like(margin)
-    relaxed = np.stack([
-        _margin(P, bite, bG, price_O, x_US=zeros),
-        _margin(P, bite, bG, price_O, x_O=zeros),
-        _margin(P, bite, bG, price_O, xbar=ones),
-        _margin(P, bite, bG, bO),
-    ], axis=-1)
-    best = relaxed.argmax(axis=-1)
-    structural = np.take_along_axis(relaxed, best[..., None], axis=-1)[..., 0] >= 0
+    best = scores[0]
+    idx = np.zeros(np.shape(best), dtype=np.intp)
+    nan_best = np.isnan(best)
+    for j, s in enumerate(scores[1:], start=1):
+        nan_s = np.isnan(s)
+        upd = (s > best) | (nan_s & ~nan_best)
+        best = np.where(upd, s, best)
+        nan_best = nan_best | nan_s
+        idx = np.where(upd, j, idx)
+    return idx
+
+
+def _select(arrays, idx):
+    """``arrays[idx]`` per point (``idx`` from :func:`_argmax_first`)."""
+    out = arrays[0]
+    for j, a in enumerate(arrays[1:], start=1):
+        out = np.where(idx == j, a, out)
+    return out
+
+
+class _Frame:
+    """The four linear pieces as separate arrays (one per piece, lazily broadcast).
+
+    The same quantities as :class:`Pieces` (which stacks them on a trailing
+    axis, see :meth:`stacked`), computed with the same floating-point
+    operations in the same order, so every value is bit-identical to it; kept
+    apart because element-wise operations on separate contiguous arrays are
+    several times faster than on a trailing axis of length 4.
+    """
+
+    def __init__(self, shape, geometry, G, slope, C):
+        self.shape = shape
+        self.lo, self.hi, self.mid, self.relief, self.below, self.feasible = geometry
+        self.G, self.slope, self.C = G, slope, C
+        self.one_plus_slope = 1.0 + slope
+
+    def crossing(self, j):
+        x = (self.G[j] + self.C[j]) / self.one_plus_slope
+        return np.clip(x, self.lo[j], self.hi[j])
+
+    def gains(self, j, x):
+        return self.G[j] - self.slope * x, x - self.C[j]
+
+    def piece_margin(self, j):
+        gG, gO = self.gains(j, self.crossing(j))
+        return np.where(self.feasible[j], np.minimum(gG, gO), -np.inf)
+
+    def margins(self):
+        return [self.piece_margin(j) for j in range(N_PIECES)]
+
+    def stacked(self) -> Pieces:
+        full = lambda arrs: np.stack([np.broadcast_to(a, self.shape) for a in arrs], axis=-1)  # noqa: E731
+        G = full(self.G)
+        return Pieces(lo=full(self.lo), hi=full(self.hi), G=G,
+                      slope=np.broadcast_to(np.asarray(self.slope)[..., None], G.shape),
+                      C=full(self.C), feasible=full(self.feasible))
+
+
+def _geometry(x_US, x_O, xbar):
+    """Pieces' ends, midpoints and indicators for breakpoints 0, x_US, x_O, x̄_G, 1 (all in [0, 1])."""
+    b1, b2, b3 = _sorted3(x_US, x_O, xbar)
+    lo, hi = [0.0, b1, b2, b3], [b1, b2, b3, 1.0]
+    mid = [0.5 * b1, 0.5 * (b1 + b2), 0.5 * (b2 + b3), 0.5 * (b3 + 1.0)]
+    relief = [m >= x_US for m in mid]
+    below = [m < x_O for m in mid]
+    feasible = [h <= xbar for h in hi]
+    return lo, hi, mid, relief, below, feasible
+
+
+class _Terms:
+    """Point-wise terms shared by the ZOPA and all its relaxations.
+
+    On a piece with the US relief (mid >= x_US) the government's gain offset
+    is ``G_yes = 1 - kappa_G b (1 - r) - B_G``, otherwise ``G_no = 1 - kappa_G b - B_G``
+    (the same floats as ``1 - kappa_G b (1 - r [relief]) - B_G``, since r*1 = r,
+    r*0 = 0 and x*1 = x exactly).  The opposition's offset is
+    ``(P_O + l_O [no relief]) + s_O [below floor]``.
+    """
+
+    def __init__(self, P, bite, batna_G):
+        pain = P["government.sanctions_pain"] * bite
+        self.G_yes = 1.0 - pain * (1.0 - P["us.relief"]) - batna_G
+        self.G_no = 1.0 - pain - batna_G
+        self.slope = 1.0 - P["government.exit_guarantee"]
+        self.l_O, self.s_O = P["opposition.endorsement_loss"], P["opposition.split_cost"]
+
+    def frame(self, shape, geometry, price_O, split=None) -> _Frame:
+        relief = geometry[3]
+        G = [np.where(r, self.G_yes, self.G_no) for r in relief]
+        return _Frame(shape, geometry, G, self.slope, self.offsets(geometry, price_O, split))
+
+    def offsets(self, geometry, price_O, split=None):
+        """C per piece; ``split`` (the products s_O [below floor]) may be passed to reuse them."""
+        relief, below = geometry[3], geometry[4]
+        with_relief, without = price_O + 0.0, price_O + self.l_O
+        split = split if split is not None else [self.s_O * b for b in below]
+        return [np.where(r, with_relief, without) + sb for r, sb in zip(relief, split)]
+
+
+def _max_of(arrays):
+    out = arrays[0]
+    for a in arrays[1:]:
+        out = np.maximum(out, a)
+    return out
+
+
+def _binding_fast(P, lot, price_O, frame: _Frame, margin, terms: _Terms, zlow_raw, zhigh_raw) -> np.ndarray:
+    """:func:`_binding` on the piece frame: same codes; relaxations only where the ZOPA is closed."""
+    shape = frame.shape
+    closed = np.broadcast_to(~(margin >= 0), shape)
+    code = np.zeros(shape, dtype=np.int8)
+    if not closed.any():
+        return code
+    sub = None if closed.all() else closed
+
+    def take(a):
+        a = np.asarray(a)
+        return a if sub is None or a.ndim == 0 else np.broadcast_to(a, shape)[sub]
+
+    Ps = {k: take(P[k]) for k in ("us.relief_threshold", "opposition.hardliner_floor", "government.core_limit",
+                                 "government.sanctions_pain", "us.relief", "government.exit_guarantee",
+                                 "opposition.endorsement_loss", "opposition.split_cost")}
+    bite, bG, bO, price = take(lot["bite"]), take(lot["batna_G"]), take(lot["batna_O"]), take(price_O)
+    sshape = shape if sub is None else (int(closed.sum()),)
+    t = _Terms(Ps, bite, bG)
+    x_US, x_O, xbar = Ps["us.relief_threshold"], Ps["opposition.hardliner_floor"], Ps["government.core_limit"]
+    base_geo = _geometry(x_US, x_O, xbar)
+    split = [t.s_O * b for b in base_geo[4]]
+    relaxed = [
+        _max_of(t.frame(sshape, _geometry(0.0, x_O, xbar), price).margins()),
+        _max_of(t.frame(sshape, _geometry(x_US, 0.0, xbar), price).margins()),
+        _max_of(t.frame(sshape, _geometry(x_US, x_O, 1.0), price).margins()),
+        _max_of(t.frame(sshape, base_geo, bO, split).margins()),
+    ]
+    best = _argmax_first(relaxed)
+    structural = np.broadcast_to(_select(relaxed, best), sshape) >= 0
 
     # Smallest fall of B_G (resp. P_O) that opens the ZOPA, holding the other side.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x_O_min = np.maximum(pieces.lo, pieces.C)
-        top = np.where(pieces.slope > 0, pieces.G / pieces.slope, np.where(pieces.G >= 0, np.inf, -np.inf))
-        x_G_max = np.minimum(pieces.hi, top)
-    reach_G = np.where(pieces.feasible & (x_O_min <= pieces.hi), pieces.G - pieces.slope * x_O_min, -np.inf)
-    reach_O = np.where(pieces.feasible & (x_G_max >= pieces.lo), x_G_max - pieces.C, -np.inf)
-    need_G = -_max_last(reach_G)
-    need_O = -_max_last(reach_O)
-    side = np.where(need_G <= need_O, 1, 2)
+    lo, hi, feas = frame.lo, frame.hi, frame.feasible
+    reach_G, reach_O = [], []
+    for j in range(N_PIECES):
+        x_O_min, x_G_max = zlow_raw[j], zhigh_raw[j]
+        with np.errstate(invalid="ignore"):
+            reach_G.append(np.where(feas[j] & (x_O_min <= hi[j]), frame.G[j] - frame.slope * x_O_min, -np.inf))
+        reach_O.append(np.where(feas[j] & (x_G_max >= lo[j]), x_G_max - frame.C[j], -np.inf))
+    need_G = -_max_of(reach_G)
+    need_O = -_max_of(reach_O)
+    side = np.broadcast_to(np.where(need_G <= need_O, 1, 2), shape)
+    side = side if sub is None else side[sub]
+    vals = np.where(structural, 3 + best, side).astype(np.int8)
+    if sub is None:
+        code[...] = vals
+    else:
+        code[sub] = vals
+    return code
 
-    code = np.where(structural, 3 + best, side)
-    return np.where(margin >= 0, 0, code).astype(np.int8)
+
+def _core(P, shape):
+    """Lottery, price, piece frame, margins and ZOPA per piece on lazily broadcast parameters."""
+    lot = conflict_lottery(P)
+    price_O = _price(P, lot["batna_O"])
+    terms = _Terms(P, lot["bite"], lot["batna_G"])
+    geo = _geometry(P["us.relief_threshold"], P["opposition.hardliner_floor"], P["government.core_limit"])
+    split = [terms.s_O * b for b in geo[4]]
+    frame = terms.frame(shape, geo, price_O, split)
+    crossing = [frame.crossing(j) for j in range(N_PIECES)]
+    per_piece = []
+    for j in range(N_PIECES):
+        gG, gO = frame.gains(j, crossing[j])
+        per_piece.append(np.where(frame.feasible[j], np.minimum(gG, gO), -np.inf))
+    margin = _max_of(per_piece)
+    # ZOPA per piece (Pieces.zopa, piece by piece).
+    zlow, zhigh, low_raw, high_raw = [], [], [], []
+    slope = frame.slope
+    for j in range(N_PIECES):
+        G = frame.G[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            top = np.where(slope > 0, G / slope, np.where(G >= 0, np.inf, -np.inf))
+        low = np.maximum(frame.lo[j], frame.C[j])
+        high = np.minimum(frame.hi[j], top)
+        low_raw.append(low)
+        high_raw.append(high)
+        ok = per_piece[j] >= 0
+        low = np.where(ok & (low > high), crossing[j], low)
+        high = np.where(ok & (low > high), crossing[j], high)
+        zlow.append(np.where(ok, low, np.nan))
+        zhigh.append(np.where(ok, high, np.nan))
+    obj_C = terms.offsets(geo, _price(P, lot["batna_O_objective"]), split)
+    margin_obj = _max_of(_Frame(shape, geo, frame.G, frame.slope, obj_C).margins())
+    frame.per_piece, frame.crossings = per_piece, crossing
+    frame.zlow = [np.broadcast_to(z, shape) for z in zlow]
+    frame.zhigh = [np.broadcast_to(z, shape) for z in zhigh]
+    frame.zlow_raw, frame.zhigh_raw = low_raw, high_raw
+    return lot, price_O, terms, frame, margin, margin_obj
+
+
+def _result(P, shape) -> ModelResult:
+    lot, price_O, terms, frame, margin, margin_obj = _core(P, shape)
+    binding = _binding_fast(P, lot, price_O, frame, np.broadcast_to(margin, shape), terms,
+                            frame.zlow_raw, frame.zhigh_raw)
+    return ModelResult(
+        parameters={k: np.broadcast_to(v, shape) for k, v in P.items()},
+        price_O=_full(price_O, shape),
+        margin=_full(margin, shape),
+        margin_objective=_full(margin_obj, shape),
+        zopa_low=np.stack(frame.zlow, axis=-1),
+        zopa_high=np.stack(frame.zhigh, axis=-1),
+        binding=binding,
+        _frame=frame,
+        **{k: _full(v, shape) for k, v in lot.items()},
+    )
 
 
 def margin(values: Mapping[str, object]) -> np.ndarray:
     """Only the margin m (full-control units) at every point: the cheap path for root finding."""
-    P = broadcast_parameters(values)
+    P, shape = lazy_parameters(values)
     lot = conflict_lottery(P)
-    return _margin(P, lot["bite"], lot["batna_G"], _price(P, lot["batna_O"]))
+    terms = _Terms(P, lot["bite"], lot["batna_G"])
+    geo = _geometry(P["us.relief_threshold"], P["opposition.hardliner_floor"], P["government.core_limit"])
+    m = _max_of(terms.frame(shape, geo, _price(P, lot["batna_O"])).margins())
+    return _full(m, shape)
 
 
 def evaluate(values: Mapping[str, object]) -> ModelResult:
@@ -347,29 +539,19 @@ def evaluate(values: Mapping[str, object]) -> ModelResult:
     values : mapping of str to float or array_like
         Parameter values keyed ``actor.name`` (see :mod:`batna.parameters`);
         missing keys take their defaults.  Values are assumed valid (the
-        scenario layer validates them).
+        scenario layer validates them; the breakpoints x_US, x_O, x̄_G must be
+        in [0, 1]).
 
     Returns
     -------
     ModelResult
-        All quantities of MODEL.md sections 3-4 at every point.
+        All quantities of MODEL.md sections 3-4 at every point, each of the
+        broadcast shape (``parameters`` are read-only broadcast views).
     """
-    P = broadcast_parameters(values)
-    lot = conflict_lottery(P)
-    price_O = _price(P, lot["batna_O"])
-    pieces = _pieces(P, lot["bite"], lot["batna_G"], price_O)
-    per_piece = pieces.margin()
-    margin = _max_last(per_piece)
-    zlow, zhigh = pieces.zopa(per_piece)
-    margin_obj = _margin(P, lot["bite"], lot["batna_G"], _price(P, lot["batna_O_objective"]))
-    return ModelResult(
-        parameters=P,
-        price_O=price_O,
-        margin=margin,
-        margin_objective=margin_obj,
-        zopa_low=zlow,
-        zopa_high=zhigh,
-        binding=_binding(P, lot, price_O, pieces, margin),
-        pieces=pieces,
-        **lot,
-    )
+    P, shape = lazy_parameters(values)
+    return _result(P, shape)
+
+
+def evaluate_lazy(P, shape) -> ModelResult:
+    """:func:`evaluate` on parameters already converted by :func:`lazy_parameters`."""
+    return _result(P, shape)

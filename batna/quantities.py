@@ -13,6 +13,7 @@ are the job of :mod:`batna.games`.
 
 from __future__ import annotations
 
+import math
 from typing import Mapping
 
 import numpy as np
@@ -61,17 +62,20 @@ def compromise(res: model.ModelResult, nash_x: np.ndarray):
     x, gain_G, gain_O : numpy.ndarray
         Gains are U - B_G and U_O - P_O (full-control units).
     """
-    pc = res.pieces
-    per_piece = pc.margin()
-    j = per_piece.argmax(axis=-1)[..., None]
-    x_c = np.take_along_axis(pc.crossing(), j, axis=-1)[..., 0]
+    fr = res._frame
+    j = model._argmax_first(fr.per_piece)
+    x_c = model._select(fr.crossings, j)
     x = np.where(res.margin >= 0, nash_x, x_c)
     # Gains on the piece that holds x (the best piece at x).
-    inside = (pc.lo <= x[..., None]) & (x[..., None] <= pc.hi) & pc.feasible
-    gG, gO = pc.gains(x[..., None])
-    score = np.where(inside, np.minimum(gG, gO), -np.inf)
-    k = score.argmax(axis=-1)[..., None]
-    return x, np.take_along_axis(gG, k, axis=-1)[..., 0], np.take_along_axis(gO, k, axis=-1)[..., 0]
+    k = agreement.best_piece_at(fr, x)
+    G, C = model._select(fr.G, k), model._select(fr.C, k)
+    return x, model._full(G - fr.slope * x, x.shape), model._full(x - C, x.shape)
+
+
+#: Points per block of :func:`evaluate_all`: large inputs are evaluated in blocks of this many
+#: points so the intermediates stay in the CPU cache (every point is independent, so the
+#: values do not depend on it).
+BLOCK = 32768
 
 
 def evaluate_all(values: Mapping[str, object], tol: float = 1e-9) -> dict[str, np.ndarray]:
@@ -88,29 +92,57 @@ def evaluate_all(values: Mapping[str, object], tol: float = 1e-9) -> dict[str, n
     Returns
     -------
     dict of str to numpy.ndarray
-        Keys and meanings in :data:`QUANTITIES`.
+        Keys and meanings in :data:`QUANTITIES`, each of the broadcast shape of ``values``.
     """
-    res = model.evaluate(values)
+    P, shape = model.lazy_parameters(values)
+    size = math.prod(shape)
+    if size <= BLOCK:
+        return {k: _full(v, shape) for k, v in _evaluate(P, shape, tol).items()}
+    flat = {k: v if v.ndim == 0 else np.broadcast_to(v, shape).reshape(-1) for k, v in P.items()}
+    out: dict[str, np.ndarray] = {}
+    for start in range(0, size, BLOCK):
+        stop = min(start + BLOCK, size)
+        part = _evaluate({k: v if v.ndim == 0 else v[start:stop] for k, v in flat.items()}, (stop - start,), tol)
+        for k, v in part.items():
+            if k not in out:
+                out[k] = np.empty(size, dtype=np.asarray(v).dtype)
+            out[k][start:stop] = v
+    return {k: v.reshape(shape) for k, v in out.items()}
+
+
+def _full(v, shape):
+    v = np.asarray(v)
+    return v if v.shape == shape else np.array(np.broadcast_to(v, shape))
+
+
+def _evaluate(P, shape, tol):
+    """:func:`evaluate_all` on one block of lazily broadcast parameters ``P`` of broadcast shape ``shape``."""
+    res = model.evaluate_lazy(P, shape)
     sol = agreement.solutions(res)
     x, gG, gO = compromise(res, sol["nash.x"])
-    A, B = engagement.payoff_matrices(res.parameters, res.batna_G, res.batna_O,
-                                      sol["nash.v_G"], sol["nash.v_O"], res.margin >= 0)
-    pure = engagement.pure_summary(A, B, tol=tol)
-    with np.errstate(invalid="ignore"):
-        width = np.nansum(res.zopa_high - res.zopa_low, axis=-1)
-        out = {
-            "bite": res.bite, "p": res.p, "p_O": res.p_O,
-            "batna_G": res.batna_G, "batna_O": res.batna_O, "batna_O_objective": res.batna_O_objective,
-            "price_O": res.price_O, "margin": res.margin, "margin_objective": res.margin_objective,
-            "zopa_exists": res.margin >= 0,
-            "zopa_low": np.nanmin(np.where(np.isnan(res.zopa_low), np.inf, res.zopa_low), axis=-1),
-            "zopa_high": np.nanmax(np.where(np.isnan(res.zopa_high), -np.inf, res.zopa_high), axis=-1),
-            "zopa_width": width,
-            "binding": res.binding,
-            "compromise_x": x, "verdict_G": gG >= 0, "verdict_O": gO >= 0,
-        }
-    out["zopa_low"] = np.where(np.isinf(out["zopa_low"]), np.nan, out["zopa_low"])
-    out["zopa_high"] = np.where(np.isinf(out["zopa_high"]), np.nan, out["zopa_high"])
+    pure = engagement.pure_summary_direct(res.parameters, res.batna_G, res.batna_O, sol["nash.v_G"],
+                                          sol["nash.v_O"], res.margin >= 0, tol=tol)
+    fr = res._frame
+    # Over the pieces' ZOPA intervals (NaN where a piece has none): the same floats as
+    # np.nansum / np.nanmin / np.nanmax over the stacked trailing axis (nansum adds in index
+    # order; min and max are exact), as element-wise operations.
+    width = None
+    for lo, hi in zip(fr.zlow, fr.zhigh):
+        d = hi - lo
+        d = np.where(np.isnan(d), 0.0, d)
+        width = d if width is None else width + d
+    zlow, zhigh = fr.zlow[0], fr.zhigh[0]
+    for j in range(1, model.N_PIECES):
+        zlow, zhigh = np.fmin(zlow, fr.zlow[j]), np.fmax(zhigh, fr.zhigh[j])
+    out = {
+        "bite": res.bite, "p": res.p, "p_O": res.p_O,
+        "batna_G": res.batna_G, "batna_O": res.batna_O, "batna_O_objective": res.batna_O_objective,
+        "price_O": res.price_O, "margin": res.margin, "margin_objective": res.margin_objective,
+        "zopa_exists": res.margin >= 0,
+        "zopa_low": zlow, "zopa_high": zhigh, "zopa_width": width,
+        "binding": res.binding,
+        "compromise_x": x, "verdict_G": gG >= 0, "verdict_O": gO >= 0,
+    }
     for s in agreement.SOLUTIONS:
         for k in ("x", "gain_G", "gain_O"):
             out[f"{s}.{k}"] = sol[f"{s}.{k}"]
