@@ -132,9 +132,12 @@ def cmd_analyse(args) -> int:
 def cmd_compare(args) -> int:
     from .render.compare import render_comparison
 
-    ra = analyse(load_scenario(args.a, args.overrides))
-    rb = analyse(load_scenario(args.b, args.overrides))
-    _emit(render_comparison(ra, rb, args.format), args.output)
+    sa, sb = load_scenario(args.a, args.overrides), load_scenario(args.b, args.overrides)
+    _emit(render_comparison(analyse(sa), analyse(sb), args.format), args.output)
+    if args.output:  # the run manifest (docs/reproducibility.md)
+        from .provenance import write_manifest
+
+        print(f"wrote {write_manifest([args.output], args.argv, [sa, sb])}", file=sys.stderr)
     return 0
 
 

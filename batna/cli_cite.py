@@ -78,6 +78,10 @@ def run(args) -> int:
     if args.output:
         atomic_write_text(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
+        from .provenance import write_manifest  # the run manifest (docs/reproducibility.md)
+
+        print(f"wrote {write_manifest([args.output], args.argv, [scenario] if scenario else [])}",
+              file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

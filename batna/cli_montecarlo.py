@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from .cli_uncertainty import add_common, emit, montecarlo_text, positive_int
+import numpy as np
+
+from .cli_uncertainty import add_common, emit, montecarlo_text, positive_int, resolve_seed
 from . import montecarlo
 from .montecarlo import BLOCK
 from .scenario import load_scenario
@@ -40,8 +42,9 @@ def add_parser(subparsers, common) -> None:
 
 def run(args) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
-    result = montecarlo.run(scenario, args.n, args.seed, chunk_size=args.chunk_size, scheduler=args.scheduler,
-                 workers=args.workers)
-    emit(result, args.format, args.output, montecarlo_text)
+    seed, argv = resolve_seed(args, lambda: np.random.SeedSequence().entropy)  # 128 bits (SPEC 7)
+    result = montecarlo.run(scenario, args.n, seed, chunk_size=args.chunk_size, scheduler=args.scheduler,
+                            workers=args.workers)
+    emit(result, args.format, args.output, montecarlo_text, argv=argv, scenario=scenario, seed=seed)
     return 0
 

@@ -99,9 +99,50 @@ def run(args) -> int:
     x = parse_axis(args.x or DEFAULT_X, "--x") if args.kind == "heatmap" else None
     y = parse_axis(args.y or DEFAULT_Y, "--y") if args.kind == "heatmap" else None
     data = figure_data(args.kind, scenario, x=x, y=y)
-    for path in save_figure(data, stem, fmts):
+    written = save_figure(data, stem, fmts)
+    for path in written:
         print(f"wrote {path}", file=sys.stderr)
+    print(f"wrote {_manifest(args, scenario, written, stem, fmts)}", file=sys.stderr)
     return 0
+
+
+def _output_index(argv: list[str]) -> int | None:
+    """Index of the argv entry holding ``--output``'s value (``--output X``, ``--output=X``, ``-oX``, ``--out X``)."""
+    for i, a in enumerate(argv):
+        if a == "--":
+            return None
+        name = a.split("=", 1)[0]
+        if a.startswith("--") and len(name) > 2 and "--output".startswith(name):
+            return i if "=" in a else i + 1
+        if a.startswith("-o") and not a.startswith("--"):
+            return i if len(a) > 2 else i + 1
+    return None
+
+
+def _manifest(args, scenario, written: list[Path], stem: Path, fmts: list[str]) -> Path:
+    """Write the run manifest next to the first figure (docs/reproducibility.md); return its path.
+
+    Without ``--output`` the recorded command gets ``--output STEM`` (the
+    default stem), so that ``batna reproduce`` can redirect every file.  The
+    ``rounds`` figure also reads every bundled round: they are recorded as inputs.
+    """
+    from .figures.data import round_names
+    from .provenance import write_manifest
+
+    argv = list(args.argv)
+    index = _output_index(argv) if args.output is not None else None
+    if index is None:
+        argv += ["--output", str(stem)]
+        index = len(argv) - 1
+    scenarios = [scenario]
+    if args.kind == "rounds":
+        hist, cf = round_names()
+        scenarios += [s for s in map(load_scenario, hist + cf)
+                      if not (s.name == scenario.name and s.values == scenario.values)]
+    extra = {"kind": args.kind, "formats": fmts}
+    if args.kind == "heatmap":
+        extra.update(x=args.x or DEFAULT_X, y=args.y or DEFAULT_Y)
+    return write_manifest(written, argv, scenarios, extra=extra, output_args=[index])
 
 
 def plot_frontier_for(report, output: str | None = None) -> list[Path]:

@@ -11,8 +11,9 @@ Steps (see ``docs/reproducibility.md``):
    temporary directory.
 3. Compare the SHA-256 of every output with the recorded one, and with the
    file still on disk.  For JSON outputs, list the differing quantities (JSON
-   paths) and the largest absolute difference; for other formats, the sizes
-   and hashes.  Report software versions that differ from the recorded ones.
+   paths) and the largest absolute difference; for a directory output (a
+   Zarr store, hashed as a tree by :func:`batna.provenance.sha256_path`),
+   the files that differ; for other formats, the sizes and hashes.  Report software versions that differ from the recorded ones.
 
 Exit status: 0 identical; 1 outputs differ (inputs unchanged: the software or
 the model is at fault, or an output/manifest was edited); 2 unusable manifest,
@@ -164,6 +165,10 @@ def _short(h: str | None) -> str:
 
 
 def _content_diff(ref: Path, new: Path, ref_label: str, new_label: str, limit: int) -> list[str]:
+    if ref.is_dir() or new.is_dir():  # a directory store (Zarr): name the files that differ
+        files = prov.tree_differences(ref, new)
+        more = f", ... and {len(files) - limit} more" if len(files) > limit else ""
+        return [f"  {len(files)} file(s) in the directory differ: {', '.join(files[:limit])}{more}"]
     try:
         a = json.loads(ref.read_text(encoding="utf-8"))
         b = json.loads(new.read_text(encoding="utf-8"))
@@ -188,12 +193,14 @@ def _content_diff(ref: Path, new: Path, ref_label: str, new_label: str, limit: i
 def _check_output(rec: dict, new: Path | None, limit: int) -> list[str]:
     """Lines describing how one output differs (empty if it is identical)."""
     name = rec["path"]
-    if new is None or not new.is_file():
+    is_dir = rec.get("kind") == "dir"
+    if new is None or not (new.is_dir() if is_dir else new.is_file()):
         return [f"output differs: {name}: the re-run did not write it"]
-    recorded, reproduced = rec["sha256"], prov.sha256_file(new)
+    recorded, reproduced = rec["sha256"], prov.sha256_path(new)
     disk_path = Path(rec["resolved"])
-    on_disk = prov.sha256_file(disk_path) if disk_path.is_file() else None
-    size = new.stat().st_size
+    present = disk_path.is_dir() if is_dir else disk_path.is_file()
+    on_disk = prov.sha256_path(disk_path) if present else None
+    size = prov.path_bytes(new)
     if reproduced == recorded:
         if on_disk in (None, recorded):
             return []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from .cli_uncertainty import add_common, emit, positive_int, sensitivity_text
+from .cli_uncertainty import add_common, emit, positive_int, resolve_seed, sensitivity_text
 from .scenario import load_scenario
-from .sensitivity import METHODS, run as _run
+from .sensitivity import METHODS, int_seed, run as _run
 
 NAME = "sensitivity"
 
@@ -36,6 +36,7 @@ def add_parser(subparsers, common) -> None:
 
 def run(args) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
-    result = _run(scenario, args.method, args.n, args.seed)
-    emit(result, args.format, args.output, sensitivity_text)
+    seed, argv = resolve_seed(args, lambda: int_seed(None))  # 32 bits: SALib's seed
+    result = _run(scenario, args.method, args.n, seed)
+    emit(result, args.format, args.output, sensitivity_text, argv=argv, scenario=scenario, seed=seed)
     return 0

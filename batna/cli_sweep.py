@@ -55,18 +55,27 @@ def add_parser(subparsers, common) -> None:
 
 def run(args) -> int:
     from .grid import parse_grid_option
+    from .provenance import write_manifest
+    from .scenario import load_scenario
     from .sweep import sweep_to_file
 
     fmt = args.format
     output = args.output or {"csv": "sweep.csv", "zarr": "sweep.zarr"}.get(fmt, "sweep.nc")
+    # The recorded command names its output, so that `batna reproduce` can redirect it.
+    argv = list(args.argv) if args.output else list(args.argv) + ["--output", output]
     if args.workers is not None and args.workers < 1:
         raise ScenarioError(f"<command line>: --workers {args.workers}: must be at least 1")
     log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     stop = os.environ.get("BATNA_SWEEP_STOP_AFTER")  # test hook: behave as if interrupted after k chunks
-    path = sweep_to_file(args.scenario, parse_grid_option(args.grid), output, args.overrides, fmt=fmt,
+    scenario = load_scenario(args.scenario, args.overrides)
+    grid = parse_grid_option(args.grid)
+    path = sweep_to_file(scenario, grid, output, fmt=fmt,
                          chunk_size=args.chunk_size, scheduler=args.scheduler, workers=args.workers,
                          resume=args.resume, progress=not args.quiet, log=log,
                          stop_after=int(stop) if stop else None)
+    # The run manifest (docs/reproducibility.md); a Zarr store is hashed as a directory tree.
+    manifest = write_manifest([path], argv, [scenario], extra={"grid": dict(grid)})
     if log:
         log(f"wrote {path}")
+        log(f"wrote {manifest}")
     return 0

@@ -10,12 +10,13 @@ results).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from .io import atomic_write_text
 from .render import render_json
 
-__all__ = ["add_common", "positive_int", "emit", "montecarlo_text", "sensitivity_text"]
+__all__ = ["add_common", "positive_int", "resolve_seed", "emit", "montecarlo_text", "sensitivity_text"]
 
 UNCERTAINTY_FORMATS = ("text", "json")
 
@@ -46,17 +47,51 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", help="scenario file or bundled name")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="pin a parameter to a value (drops its distribution), e.g. --set russia.finance=5")
-    p.add_argument("--seed", type=seed_int, default=0, metavar="S",
-                   help="random seed, a non-negative integer (default: 0)")
+    p.add_argument("--seed", type=seed_int, default=None, metavar="S",
+                   help="random seed, a non-negative integer (default: fresh entropy, printed on "
+                        "standard error and recorded in the run manifest)")
     p.add_argument("--format", choices=UNCERTAINTY_FORMATS, default="text", help="output format (default: text)")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of standard output")
 
 
-def emit(result, fmt: str, output: str | None, text_fn) -> None:
-    text = render_json(result) if fmt == "json" else text_fn(result)
+def resolve_seed(args, fresh) -> tuple[int, list[str]]:
+    """The seed of a run and the command line that repeats it.
+
+    ``args.seed`` if the user gave ``--seed``; otherwise ``fresh()`` (new OS
+    entropy), printed on standard error and appended to the recorded argv as
+    ``--seed N`` so that ``batna reproduce`` repeats the run.
+    """
+    if args.seed is not None:
+        return args.seed, list(args.argv)
+    seed = int(fresh())
+    print(f"batna: no --seed given: using --seed {seed} (fresh entropy); pass it to repeat this run",
+          file=sys.stderr)
+    return seed, list(args.argv) + ["--seed", str(seed)]
+
+
+def emit(result, fmt: str, output: str | None, text_fn, *, argv=None, scenario=None, seed=None) -> None:
+    """Write the result as text or JSON to ``output`` (with its run manifest) or standard output.
+
+    The JSON gains a ``provenance`` member, :func:`batna.provenance.embedded_record`
+    of ``scenario`` and ``seed`` (machine-independent, so the bytes stay equal
+    on any machine).  With ``output``, the run manifest ``<output>.manifest.json``
+    records ``argv`` (which must repeat the run: see :func:`resolve_seed`).
+    """
+    from . import provenance
+
+    if fmt == "json":
+        d = result.to_dict()
+        if scenario is not None:
+            d["provenance"] = provenance.embedded_record([scenario], seed=seed)
+        text = json.dumps(d, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    else:
+        text = text_fn(result)
     if output:
         atomic_write_text(output, text)
         print(f"wrote {output}", file=sys.stderr)
+        if argv is not None:
+            m = provenance.write_manifest([output], argv, [scenario] if scenario is not None else [], seed=seed)
+            print(f"wrote {m}", file=sys.stderr)
     else:
         sys.stdout.write(text)
 

@@ -47,7 +47,9 @@ Manifest fields
 ``command``
     ``argv`` (list, without the program name), ``cwd`` and ``output_args``:
     which argv entries name outputs (``index``, ``prefix`` such as
-    ``"--output="``, ``path``, ``kind`` ``"file"`` or ``"dir"``).
+    ``"--output="``, ``path``, ``kind`` ``"file"``, ``"dir"`` or ``"stem"``
+    (a path the command adds extensions to; only with explicit
+    ``output_args``), and ``siblings``: outputs written beside it).
 ``scenarios``
     One entry per scenario used: ``name``, ``path``, ``files`` (each with
     ``path`` as read, ``resolved`` absolute path and ``sha256`` of its
@@ -58,12 +60,16 @@ Manifest fields
     ``None`` or ``{"entropy": int, "spawn_key": [...]}``.
 ``outputs``
     One entry per file written: ``path`` (as given), ``resolved``, ``sha256``
-    of the bytes and ``bytes`` (size).
+    of the bytes and ``bytes`` (size).  A directory output (a Zarr store)
+    has ``kind: "dir"``, ``files`` (count), ``bytes`` (total) and the tree
+    hash of :func:`sha256_path`.
 ``extra``
     Whatever the command adds (JSON-serialisable).
 
 Nothing volatile goes into the outputs themselves: the timestamp lives only in
-the manifest, so outputs stay byte-deterministic.
+the manifest, so outputs stay byte-deterministic.  Outputs that can carry
+metadata (a sweep's netCDF/Zarr attributes, the JSON of ``montecarlo`` and
+``sensitivity``) embed :func:`embedded_record`, the machine-independent part.
 """
 
 from __future__ import annotations
@@ -95,6 +101,10 @@ __all__ = [
     "canonical_json",
     "canonical_toml_sha256",
     "sha256_file",
+    "sha256_path",
+    "path_bytes",
+    "tree_differences",
+    "embedded_record",
     "software_versions",
     "platform_info",
     "manifest_path",
@@ -180,6 +190,52 @@ def sha256_file(path) -> str:
     return h.hexdigest()
 
 
+def _tree_files(path: Path) -> list[Path]:
+    """Every regular file under a directory, sorted by relative POSIX path (symlinks not followed)."""
+    return sorted((p for p in path.rglob("*") if p.is_file() and not p.is_symlink()),
+                  key=lambda p: p.relative_to(path).as_posix())
+
+
+def sha256_path(path) -> str:
+    """SHA-256 (hex) of a file's bytes, or of a directory tree (e.g. a Zarr store).
+
+    A directory's hash covers every regular file below it, in sorted order
+    of the relative POSIX path: for each file the line
+    ``<relative path>\0<sha256 of its bytes>\n`` is fed to one SHA-256.  It
+    is therefore independent of where the directory lives, of file
+    timestamps and of the order the file system lists entries in; any
+    added, removed, renamed or changed file changes it.  Empty directories
+    do not count.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        return sha256_file(path)
+    h = hashlib.sha256()
+    for f in _tree_files(path):
+        h.update(f"{f.relative_to(path).as_posix()}\0{sha256_file(f)}\n".encode("utf-8"))
+    return h.hexdigest()
+
+
+def path_bytes(path) -> int:
+    """Size in bytes of a file, or the total size of the files in a directory tree."""
+    path = Path(path)
+    if not path.is_dir():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in _tree_files(path))
+
+
+def tree_differences(a, b) -> list[str]:
+    """Relative paths of the files that differ between two directory trees (sorted).
+
+    A file present on one side only counts as differing.
+    """
+    a, b = Path(a), Path(b)
+    fa = {f.relative_to(a).as_posix(): f for f in _tree_files(a)}
+    fb = {f.relative_to(b).as_posix(): f for f in _tree_files(b)}
+    return [k for k in sorted(set(fa) | set(fb))
+            if k not in fa or k not in fb or sha256_file(fa[k]) != sha256_file(fb[k])]
+
+
 # --------------------------------------------------------------------------- environment
 
 
@@ -237,6 +293,13 @@ def _inside(path: str, directory: str) -> bool:
     return path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
+def _stem_of(path: str, stem: str) -> bool:
+    """True if ``path`` is ``stem`` plus an extension (``figs/a`` -> ``figs/a.png``)."""
+    return (os.path.dirname(path) == os.path.dirname(stem)
+            and os.path.basename(path).startswith(os.path.basename(stem) + ".")
+            and "." not in os.path.basename(path)[len(os.path.basename(stem)) + 1:])
+
+
 def _output_args(argv: Sequence[str], outputs: Sequence[str], cwd: str,
                  indices: Iterable[int] | None) -> list[dict]:
     """Locate the argv entries that name outputs: the files, or directories holding them.
@@ -255,13 +318,25 @@ def _output_args(argv: Sequence[str], outputs: Sequence[str], cwd: str,
             files.append({"index": i, "prefix": prefix, "path": value, "kind": "file"})
         elif real and os.path.isdir(real) and any(_inside(t, real) for t in targets):
             dirs.append({"index": i, "prefix": prefix, "path": value, "kind": "dir"})
+        elif indices is not None and real and any(_stem_of(t, real) for t in targets):
+            # A path stem: the command writes <stem>.png, <stem>.csv, ... (``batna plot --output``).
+            # Only when named explicitly: a scenario argument ``x`` next to an output ``x.json``
+            # must not be mistaken for a stem.
+            files.append({"index": i, "prefix": prefix, "path": value, "kind": "stem"})
         elif indices is not None:
             raise ValueError(f"argv[{i}] = {argv[i]!r} names no output file or directory of outputs")
-    named = {_real(f["path"], cwd) for f in files}
+    named = {_real(f["path"], cwd) for f in files if f["kind"] == "file"}
+    for f in files:
+        if f["kind"] == "stem":
+            stem = _real(f["path"], cwd)
+            f["siblings"] = sorted(os.path.basename(t) for t in targets if _stem_of(t, stem))
+            named |= {t for t in targets if _stem_of(t, stem)}
     loose = [t for t in targets if t not in named]
     # Outputs written beside a named output file (e.g. ``analyse --plot`` writes
     # <stem>-frontier.png next to --output) follow it when it is redirected.
     for f in files:
+        if f["kind"] == "stem":
+            continue
         parent = os.path.dirname(_real(f["path"], cwd))
         sib = sorted(os.path.basename(t) for t in loose if os.path.dirname(t) == parent)
         if sib:
@@ -304,6 +379,42 @@ def _seed_record(seed) -> dict | None:
     else:
         entropy = int(entropy)
     return {"entropy": entropy, "spawn_key": [int(k) for k in spawn_key]}
+
+
+def embedded_record(scenarios, seed=None, extra: Mapping | None = None) -> dict:
+    """The machine-independent part of a manifest, for embedding in an output.
+
+    Outputs must be byte-identical on any machine and wherever they are
+    written, so this record leaves out everything :func:`build_manifest`
+    records that depends on the machine or the output's location: the
+    timestamp, Python and library versions, the platform, the working
+    directory, file paths, the command line (it names the output) and the
+    outputs' hashes.  What remains determines the numbers:
+
+    ``batna_version``
+        :data:`batna.__version__`.
+    ``scenarios``
+        Per scenario: ``name`` (as given), ``digest``
+        (:meth:`batna.Scenario.digest`), ``values`` (every resolved
+        parameter) and ``overrides`` (the ``--set`` values).
+    ``seed``
+        As in the manifest: ``None`` or ``{"entropy": ..., "spawn_key": [...]}``.
+    ``extra``
+        Command-specific details (e.g. a heatmap's axes), only if given.
+
+    The matching run manifest (``<output>.manifest.json``) holds the full record.
+    """
+    if hasattr(scenarios, "values") and hasattr(scenarios, "files"):
+        scenarios = [scenarios]
+    rec = {
+        "batna_version": __version__,
+        "scenarios": [{"name": sc.name, "digest": sc.digest(), "values": dict(sorted(sc.values.items())),
+                       "overrides": dict(sorted(sc.overrides.items()))} for sc in scenarios],
+        "seed": _seed_record(seed),
+    }
+    if extra:
+        rec["extra"] = _jsonable(dict(extra))
+    return rec
 
 
 def _jsonable(obj):
@@ -355,8 +466,11 @@ def build_manifest(outputs, argv: Sequence[str] | None, scenarios, seed=None, ex
     out_records = []
     for o in outputs:
         resolved = _real(o, cwd)
-        out_records.append({"path": o, "resolved": resolved, "sha256": sha256_file(resolved),
-                            "bytes": os.path.getsize(resolved)})
+        rec = {"path": o, "resolved": resolved, "sha256": sha256_path(resolved), "bytes": path_bytes(resolved)}
+        if os.path.isdir(resolved):  # e.g. a Zarr store: hashed as a tree (sha256_path)
+            rec["kind"] = "dir"
+            rec["files"] = len(_tree_files(Path(resolved)))
+        out_records.append(rec)
     return {
         "format": MANIFEST_FORMAT,
         "manifest_version": MANIFEST_VERSION,

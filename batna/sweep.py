@@ -20,8 +20,11 @@ Dataset layout
   ``flag_values``/``flag_meanings`` from :data:`batna.model.BINDING`;
 - attributes: ``scenario``, ``scenario_digest``, ``grid`` (JSON
   ``{key: "start:stop:num" | "values[n]"}``), ``overrides`` (JSON),
-  ``tol``, ``batna_version``, ``seed`` (``"none"``: a grid is not random) and
-  ``sweep_schema_version``.
+  ``tol``, ``batna_version``, ``seed`` (``"none"``: a grid is not random),
+  ``provenance`` (canonical JSON of :func:`batna.provenance.embedded_record`:
+  batna version and the scenario's name, digest, every resolved parameter and
+  the overrides; nothing machine- or path-dependent, so the bytes stay equal
+  on any machine) and ``sweep_schema_version`` (1.1 added ``provenance``).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from .executors import check_scheduler, run_dask, run_local
 from .grid import Grid, parse_grid
 from .model import BINDING
 from .progress import Progress
+from .provenance import canonical_json, embedded_record
 from .quantities import QUANTITIES, evaluate_all
 from .scenario import Scenario, load_scenario
 from .sweep_output import FORMATS, MemorySink, format_from_path, make_sink
@@ -48,7 +52,7 @@ from .sweep_output import FORMATS, MemorySink, format_from_path, make_sink
 __all__ = ["SWEEP_SCHEMA_VERSION", "sweep", "sweep_to_file", "SweepStopped", "FORMATS"]
 
 #: Version of the dataset layout above; bump on incompatible changes.
-SWEEP_SCHEMA_VERSION = "1.0"
+SWEEP_SCHEMA_VERSION = "1.1"
 DEFAULT_TOL = 1e-9
 
 
@@ -74,6 +78,7 @@ def _attrs(sc: Scenario, grid: Grid, tol: float) -> dict:
         "tol": tol,
         "batna_version": __version__,
         "seed": "none",
+        "provenance": canonical_json(embedded_record(sc)),
         "sweep_schema_version": SWEEP_SCHEMA_VERSION,
     }
 

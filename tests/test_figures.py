@@ -300,7 +300,7 @@ def run_cli(argv, capsys):
 def test_cli_writes_figure_and_csv(tmp_path, capsys):
     code, out = run_cli(["plot", BARBADOS, "--kind", "frontier", "--output", str(tmp_path / "f.svg")], capsys)
     assert code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.csv", "f.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.csv", "f.svg", "f.svg.manifest.json"]
     assert f"wrote {tmp_path / 'f.svg'}" in out.err
 
 
@@ -308,7 +308,7 @@ def test_cli_repeated_formats_and_overrides(tmp_path, capsys):
     code, _ = run_cli(["plot", BARBADOS, "--kind", "frontier", "--set", "us.relief=0.9", "--format", "svg",
                        "--format", "pdf", "--format", "svg", "--output", str(tmp_path / "r")], capsys)
     assert code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.pdf", "r.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.pdf", "r.svg", "r.svg.manifest.json"]
     margin = next(r for r in read_csv(tmp_path / "r.csv") if r["row"] == "margin")
     assert num(margin["value"]) == analyse(load_scenario(BARBADOS, ["us.relief=0.9"])).to_dict()["margin"]
 
