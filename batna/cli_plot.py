@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .errors import ScenarioError
 from .figures import FORMATS, KINDS, figure_data, require_matplotlib, save_figure
-from .figures.data import DEFAULT_X, DEFAULT_Y, parse_axis
+from .cli_uncertainty import positive_int, seed_int
+from .figures.data import DEFAULT_X, DEFAULT_Y, SOBOL_N, SOBOL_SEED, parse_axis
 from .scenario import DEFAULT_SCENARIO, load_scenario
 
 NAME = "plot"
@@ -27,6 +28,8 @@ examples:
   batna plot 2019-barbados --kind batna-bars --format all  # .png, .svg and .pdf
   batna plot 2019-barbados --kind heatmap --x russia.finance=0:20:81 --y us.secondary_sanctions=0:1:41
   batna plot 2019-barbados --kind rounds --output figs/rounds.pdf
+  batna plot 2019-barbados-uncertain --kind tornado
+  batna plot 2019-barbados-uncertain --kind sobol -n 1024 --seed 7
   batna plot my-scenario.toml --kind frontier --set us.relief=0.8 --output relief
 """
 
@@ -54,6 +57,11 @@ def add_parser(subparsers, common=None) -> argparse.ArgumentParser:
                    help=f"heatmap only: parameter on the horizontal axis (default: {DEFAULT_X})")
     p.add_argument("--y", metavar="KEY=LOW:HIGH:N",
                    help=f"heatmap only: parameter on the vertical axis (default: {DEFAULT_Y})")
+    p.add_argument("-n", type=positive_int, metavar="N",
+                   help=f"sobol only: base samples, a power of 2; N (D + 2) model runs (default: {SOBOL_N})")
+    p.add_argument("--seed", type=seed_int, metavar="S",
+                   help=f"sobol only: seed of the Sobol' sequence and the bootstrap, a positive integer "
+                        f"(default: {SOBOL_SEED})")
     return p
 
 
@@ -94,11 +102,13 @@ def run(args) -> int:
     require_matplotlib()
     if args.kind != "heatmap" and (args.x or args.y):
         raise ScenarioError(f"<command line>: --x/--y apply only to --kind heatmap (got --kind {args.kind})")
+    if args.kind != "sobol" and (args.n is not None or args.seed is not None):
+        raise ScenarioError(f"<command line>: -n/--seed apply only to --kind sobol (got --kind {args.kind})")
     scenario = load_scenario(args.scenario, args.overrides)
     stem, fmts = resolve_output(args.output, args.formats, f"{_stem_name(scenario.name)}-{args.kind}")
     x = parse_axis(args.x or DEFAULT_X, "--x") if args.kind == "heatmap" else None
     y = parse_axis(args.y or DEFAULT_Y, "--y") if args.kind == "heatmap" else None
-    data = figure_data(args.kind, scenario, x=x, y=y)
+    data = figure_data(args.kind, scenario, x=x, y=y, n=args.n, seed=args.seed)
     written = save_figure(data, stem, fmts)
     for path in written:
         print(f"wrote {path}", file=sys.stderr)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # document the source tree, not an installed copy
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))  # local extensions (gallery)
 
 import batna  # noqa: E402
 
@@ -30,11 +31,12 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "gallery",  # docs/_ext/gallery.py: draws the gallery figures at build time
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "examples", "Thumbs.db", ".DS_Store", "README.md"]
+exclude_patterns = ["_build", "_gallery", "_ext", "examples", "Thumbs.db", ".DS_Store", "README.md"]
 templates_path = ["_templates"]
 
 # MyST: $...$ and $$...$$ maths, amsmath environments, heading anchors for links.

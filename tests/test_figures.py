@@ -25,6 +25,12 @@ from batna.figures.data import ABSENT, SPONSORS, parse_axis, round_names  # noqa
 
 BARBADOS = "2019-barbados"
 OPEN = "counterfactual-sponsor-bargain"  # a bundled scenario with an open ZOPA
+#: Options that keep the costlier kinds fast in the tests (sobol: few base samples).
+FAST = {"sobol": {"n": 16, "seed": 5}}
+
+
+def fast_data(kind, sc):
+    return figure_data(kind, sc, **FAST.get(kind, {}))
 
 
 def read_csv(path) -> list[dict]:
@@ -47,7 +53,7 @@ def written(tmp_path_factory, barbados):
     """Every kind saved for 2019 Barbados in every format (drawn once for the module)."""
     out = tmp_path_factory.mktemp("figs")
     sc, _ = barbados
-    return {k: save_figure(figure_data(k, sc), out / k, FORMATS) for k in KINDS}
+    return {k: save_figure(fast_data(k, sc), out / k, FORMATS) for k in KINDS}
 
 
 # --------------------------------------------------------------------------- files
@@ -76,12 +82,13 @@ def test_png_is_200_dpi(written):
 
 
 @pytest.mark.parametrize("kind, fmt", [("frontier", "svg"), ("heatmap", "pdf"), ("batna-bars", "pdf"),
-                                       ("rounds", "svg")])
+                                       ("rounds", "svg"), ("tornado", "svg"), ("tornado", "pdf"),
+                                       ("sobol", "pdf")])
 def test_svg_and_pdf_are_byte_identical_on_rerun(written, barbados, kind, fmt):
     """A fresh figure encodes to the same bytes as the file saved (after other formats) by save_figure."""
     sc, _ = barbados
     saved = next(p for p in written[kind] if p.suffix == f".{fmt}").read_bytes()
-    fresh = style.to_bytes(draw(figure_data(kind, sc)), fmt)
+    fresh = style.to_bytes(draw(fast_data(kind, sc)), fmt)
     assert fresh == saved
     assert b"CreationDate" not in fresh and b"<dc:date>" not in fresh
 
@@ -89,7 +96,7 @@ def test_svg_and_pdf_are_byte_identical_on_rerun(written, barbados, kind, fmt):
 def test_csv_is_deterministic(barbados):
     sc, _ = barbados
     for kind in KINDS:
-        assert figure_data(kind, sc).to_csv() == figure_data(kind, sc).to_csv()
+        assert fast_data(kind, sc).to_csv() == fast_data(kind, sc).to_csv()
 
 
 # --------------------------------------------------------------------------- frontier data
@@ -314,7 +321,7 @@ def test_cli_repeated_formats_and_overrides(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--kind", "tornado"], "invalid choice"),
+    (["--kind", "tornad"], "invalid choice"),
     (["--kind", "bogus"], "invalid choice"),
     (["--kind", "heatmap", "--x", "russia.finance=0:20"], "KEY=LOW:HIGH:N"),
     (["--kind", "heatmap", "--y", "us.secondary_sanctions=0:2:5"], "out of range"),
@@ -365,3 +372,119 @@ def test_resolve_output():
     stem, fmts = resolve_output("fig.v2", ["svg", "all", "svg"], "x")
     assert (str(stem), fmts) == ("fig.v2", ["svg", "png", "pdf"])
     assert resolve_output("fig.png", ["png"], "x")[1] == ["png"]
+
+
+# --------------------------------------------------------------------------- tornado and sobol
+
+UNCERTAIN = "2019-barbados-uncertain"  # a bundled scenario with an [uncertainty] table
+
+
+def _r12(v: float) -> float:
+    """A float as the CSV writes it (12 significant digits)."""
+    return float(f"{v:.12g}")
+
+
+@pytest.mark.parametrize("name", [BARBADOS, UNCERTAIN])
+def test_tornado_csv_equals_the_sensitivity_tornado(name):
+    from batna import sensitivity
+
+    sc = load_scenario(name)
+    rows = read_csv_text(figure_data("tornado", sc).to_csv())
+    # What `batna sensitivity` reports as its tornado (a cheap Morris run carries the same rows).
+    expected = sensitivity.run(sc, "morris", 2, 1).tornado
+    assert [r["key"] for r in rows] == [t["key"] for t in expected]
+    for r, t in zip(rows, expected):
+        for col in ("low", "high", "margin_low", "margin_high", "swing"):
+            assert num(r[col]) == _r12(t[col]), (r["key"], col)
+        assert num(r["value"]) == sc.values[r["key"]]
+    swings = [num(r["swing"]) for r in rows]
+    assert swings == sorted(swings, reverse=True)
+
+
+@pytest.mark.parametrize("name", [BARBADOS, UNCERTAIN])
+def test_tornado_ends_match_reports_and_bracket_the_margin_where_monotone(name):
+    """Independent path: each bar end is the margin of a full report with that one parameter moved."""
+    sc = load_scenario(name)
+    report_margin = analyse(sc).to_dict()["margin"]
+    rows = read_csv_text(figure_data("tornado", sc).to_csv())
+    checked = 0
+    for r in rows:
+        key, low, high = r["key"], num(r["low"]), num(r["high"])
+        assert num(r["margin"]) == report_margin
+        for end, v in (("margin_low", low), ("margin_high", high)):
+            rep = analyse(load_scenario(name, {key: v}))
+            assert math.isclose(num(r[end]), rep.margin, rel_tol=1e-11, abs_tol=1e-12), (key, end)
+        # Where the margin is monotone in the parameter, the scenario's margin lies between the bar's ends.
+        grid = np.linspace(low, high, 41)
+        own = sc.values[key]
+        m = np.array([model.evaluate({**sc.values, key: g}).margin for g in np.append(grid, own)], dtype=float)
+        steps = np.diff(m[:-1])
+        if low <= own <= high and (np.all(steps >= -1e-12) or np.all(steps <= 1e-12)):
+            lo, hi = sorted((num(r["margin_low"]), num(r["margin_high"])))
+            assert lo - 1e-12 <= report_margin <= hi + 1e-12, key
+            checked += 1
+    assert checked >= 3
+
+
+@pytest.mark.parametrize("name, n, seed", [(UNCERTAIN, 32, 7), (BARBADOS, 16, 3)])
+def test_sobol_csv_equals_the_sensitivity_indices_for_the_same_seed(name, n, seed):
+    from batna import sensitivity
+
+    sc = load_scenario(name)
+    d = figure_data("sobol", sc, n=n, seed=seed)
+    rows = read_csv_text(d.to_csv())
+    res = sensitivity.run(sc, "sobol", n, seed)
+    expected = [(o, r) for o in sensitivity.OUTPUTS for r in res.indices[o]]
+    assert len(rows) == len(expected) == 2 * len(res.parameters)
+    for row, (o, r) in zip(rows, expected):
+        assert (row["output"], row["key"]) == (o, r["key"])
+        for col in ("S1", "S1_conf", "ST", "ST_conf"):
+            want = r[col]
+            assert (math.isnan(num(row[col])) and math.isnan(want)) or num(row[col]) == _r12(want), (o, col)
+    assert (d.meta["n"], d.meta["seed"], d.meta["runs"]) == (n, seed, res.runs)
+    assert figure_data("sobol", sc, n=n, seed=seed).to_csv() == d.to_csv()  # intervals too
+    assert figure_data("sobol", sc, n=n, seed=seed + 1).to_csv() != d.to_csv()  # the seed is used
+
+
+def test_sobol_rejects_seed_zero_and_bad_n():
+    sc = load_scenario(UNCERTAIN)
+    with pytest.raises(ScenarioError, match="positive integer"):
+        figure_data("sobol", sc, n=16, seed=0)
+    with pytest.raises(ScenarioError, match="power of 2"):
+        figure_data("sobol", sc, n=24, seed=1)
+
+
+def test_cli_sobol_writes_the_indices_of_batna_sensitivity(tmp_path, capsys):
+    code, _ = run_cli(["plot", UNCERTAIN, "--kind", "sobol", "-n", "16", "--seed", "4", "--output",
+                       str(tmp_path / "s.svg")], capsys)
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv", "s.svg"]
+    code, out = run_cli(["sensitivity", UNCERTAIN, "-n", "16", "--seed", "4", "--format", "json"], capsys)
+    assert code == 0
+    import json
+
+    want = json.loads(out.out)["indices"]["margin"]
+    got = [r for r in read_csv(tmp_path / "s.csv") if r["output"] == "margin"]
+    assert [r["key"] for r in got] == [w["key"] for w in want]
+    assert [num(r["ST"]) for r in got] == pytest.approx([w["ST"] for w in want], rel=1e-11, abs=1e-12)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--kind", "sobol", "-n", "100"], "power of 2"),
+    (["--kind", "sobol", "-n", "1"], ">= 2"),
+    (["--kind", "sobol", "-n", "0"], "must be >= 1"),
+    (["--kind", "sobol", "-n", "-4"], "must be >= 1"),
+    (["--kind", "sobol", "-n", "many"], "not an integer"),
+    (["--kind", "sobol", "-n", "16", "--seed", "0"], "positive integer"),
+    (["--kind", "sobol", "--seed", "-1"], "must be >= 0"),
+    (["--kind", "tornado", "-n", "16"], "only to --kind sobol"),
+    (["--kind", "frontier", "--seed", "3"], "only to --kind sobol"),
+    (["--kind", "tornado", "--x", "russia.finance=0:20:5"], "only to --kind heatmap"),
+])
+def test_cli_bad_sobol_options_exit_2(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out = run_cli(["plot", UNCERTAIN, *argv], capsys)
+    assert code == 2
+    assert message in out.err
+    assert "Traceback" not in out.err
+    assert not list(tmp_path.iterdir())

@@ -19,6 +19,12 @@ Kinds
     The margin over two swept parameters with the ZOPA boundary m = 0.
 ``rounds``
     Margin and both BATNAs of every bundled round and counterfactual.
+``tornado``
+    The margin at each uncertain parameter's low and high end (one at a
+    time), sorted by swing (:func:`batna.sensitivity.tornado`).
+``sobol``
+    First-order and total Sobol indices, with bootstrap intervals, of the
+    margin and of the ZOPA indicator (:func:`batna.sensitivity.run`).
 
 Example
 -------
@@ -46,6 +52,8 @@ KINDS: dict[str, str] = {
     "batna-bars": "each side's BATNA (and the margin) split into sponsor contributions (Shapley values)",
     "heatmap": "margin over two swept parameters, with the ZOPA boundary m = 0",
     "rounds": "margin and both BATNAs of the bundled rounds and counterfactuals",
+    "tornado": "margin at each uncertain parameter's low and high end, by swing",
+    "sobol": "first-order and total Sobol indices (95% intervals) of the margin and the ZOPA",
 }
 #: Output formats of the figures (the data is always also written as CSV).
 FORMATS = ("png", "svg", "pdf")

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import model, quantities
+from .. import model, quantities, sensitivity
 from .. import parameters as _params
 from ..errors import ScenarioError
 from ..report import JSON_DIGITS, Report, analyse
@@ -62,6 +62,10 @@ __all__ = [
     "batna_bars",
     "heatmap",
     "rounds",
+    "tornado",
+    "sobol",
+    "SOBOL_N",
+    "SOBOL_SEED",
     "fmt",
 ]
 
@@ -113,7 +117,7 @@ class FigureData:
     Attributes
     ----------
     kind : str
-        Figure kind (``frontier``, ``batna-bars``, ``heatmap``, ``rounds``).
+        Figure kind (a key of :data:`batna.figures.KINDS`).
     title : str
         Figure title.
     columns : tuple of str
@@ -460,9 +464,96 @@ def rounds(scenario: Scenario | None = None) -> FigureData:
                       tuple(rows), {"highlight": highlight})
 
 
+# --------------------------------------------------------------------------- sensitivity
+
+
+def _source_text(source: str) -> str:
+    return ("distributions of the scenario's [uncertainty] table" if source == "uncertainty"
+            else "sponsor parameters, uniform over their valid ranges")
+
+
+def tornado(scenario: Scenario) -> FigureData:
+    """One-at-a-time swings of the margin, from :func:`batna.sensitivity.tornado`.
+
+    The parameters and their low/high ends are those of ``batna sensitivity``
+    (:func:`batna.sensitivity.uncertain_parameters`): the support of each
+    distribution of the scenario's ``[uncertainty]`` table, or, without one,
+    every sponsor parameter over its valid range.  Each is moved to its low and
+    to its high end with every other parameter at the scenario's value.
+
+    Returns
+    -------
+    FigureData
+        Columns ``key, low, value, high, margin_low, margin, margin_high,
+        swing``: the parameter's low end, scenario value and high end (its own
+        unit), the margin at the low end, at the scenario's values (the
+        report's margin, the same on every row) and at the high end, and the
+        swing |margin_high - margin_low| (full-control units).  Rows are in
+        the order of :func:`batna.sensitivity.tornado` (largest swing first).
+    """
+    dists, source = sensitivity.uncertain_parameters(scenario)
+    rows, base = sensitivity.tornado(dists, sensitivity.batna_model(scenario.values))
+    table = tuple((r["key"], r["low"], float(scenario.values[r["key"]]), r["high"], r["margin_low"], base,
+                   r["margin_high"], r["swing"]) for r in rows)
+    units = {r["key"]: _params.get(r["key"]).unit for r in rows}
+    return FigureData("tornado", f"{scenario.title}: one-at-a-time swings of the margin",
+                      ("key", "low", "value", "high", "margin_low", "margin", "margin_high", "swing"), table,
+                      {"scenario": scenario.name, "units": units, "source": source,
+                       "source_text": _source_text(source), "base": base})
+
+
+#: Default Sobol base samples N of ``batna plot --kind sobol`` (N (D + 2) model runs).
+SOBOL_N = 256
+#: Default seed of ``batna plot --kind sobol``.  Not 0: SALib's ``analyze.sobol`` treats a
+#: seed of 0 as "no seed" and bootstraps from numpy's global random state, so the confidence
+#: intervals would change from run to run (the indices themselves would not).
+SOBOL_SEED = 1
+
+
+def sobol(scenario: Scenario, n: int = SOBOL_N, seed: int = SOBOL_SEED) -> FigureData:
+    """First-order and total Sobol indices of the margin and of the ZOPA indicator.
+
+    The indices are :func:`batna.sensitivity.run` with ``method="sobol"``:
+    the same numbers ``batna sensitivity SCENARIO --method sobol -n N --seed
+    SEED`` prints (same parameters, distributions, seed and bootstrap).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    n : int
+        Sobol base samples, a power of 2 (>= 2); N (D + 2) model runs for D
+        uncertain parameters.  Default :data:`SOBOL_N`.
+    seed : int
+        Positive seed of the Sobol' sequence and of the bootstrap (default
+        :data:`SOBOL_SEED`); equal seeds give identical indices and intervals.
+        0 is refused (ScenarioError): SALib ignores a zero seed for the
+        bootstrap, which would make the intervals irreproducible.
+
+    Returns
+    -------
+    FigureData
+        Columns ``output, key, S1, S1_conf, ST, ST_conf`` (dimensionless;
+        ``*_conf`` is the half-width of the 95 % bootstrap confidence
+        interval), for ``output`` in ``margin`` and ``zopa_exists``, each in
+        the order of the sensitivity result (largest ST first).  Indices of a
+        constant output are empty cells; ``meta["notes"]`` says why.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 1:
+        raise ScenarioError(f"<command line>: --seed = {seed!r} must be a positive integer for --kind sobol "
+                            "(SALib ignores a seed of 0 for its bootstrap, so the confidence intervals "
+                            "would not be reproducible)")
+    res = sensitivity.run(scenario, "sobol", n, int(seed))
+    rows = tuple((o, r["key"], r["S1"], r["S1_conf"], r["ST"], r["ST_conf"])
+                 for o in sensitivity.OUTPUTS for r in res.indices[o])
+    return FigureData("sobol", f"{scenario.title}: Sobol indices",
+                      ("output", "key", "S1", "S1_conf", "ST", "ST_conf"), rows,
+                      {"scenario": scenario.name, "n": res.n, "seed": res.seed, "runs": res.runs,
+                       "source": res.source, "source_text": _source_text(res.source), "notes": dict(res.notes)})
+
+
 def for_kind(kind: str, scenario: Scenario, *, x: Axis | None = None, y: Axis | None = None,
-             report: Report | None = None) -> FigureData:
-    """The data of figure ``kind`` for ``scenario`` (``x``/``y``: heatmap axes)."""
+             report: Report | None = None, n: int | None = None, seed: int | None = None) -> FigureData:
+    """The data of figure ``kind`` for ``scenario`` (``x``/``y``: heatmap axes; ``n``/``seed``: sobol)."""
     if kind == "frontier":
         return frontier(report if report is not None else analyse(scenario))
     if kind == "batna-bars":
@@ -471,4 +562,8 @@ def for_kind(kind: str, scenario: Scenario, *, x: Axis | None = None, y: Axis | 
         return heatmap(scenario, x or parse_axis(DEFAULT_X), y or parse_axis(DEFAULT_Y, "--y"))
     if kind == "rounds":
         return rounds(scenario)
+    if kind == "tornado":
+        return tornado(scenario)
+    if kind == "sobol":
+        return sobol(scenario, SOBOL_N if n is None else n, SOBOL_SEED if seed is None else seed)
     raise ScenarioError(f"<command line>: unknown figure kind {kind!r}")

@@ -16,7 +16,7 @@ from matplotlib.patches import Patch
 from .data import BARS_QUANTITIES, ROUNDS_QUANTITIES, SPONSOR_LABELS, SPONSORS, FigureData
 from .style import GREY, OKABE_ITO, SIDE, SOLUTION, SPONSOR, new_figure
 
-__all__ = ["draw_frontier", "draw_batna_bars", "draw_heatmap", "draw_rounds", "DRAW"]
+__all__ = ["draw_frontier", "draw_batna_bars", "draw_heatmap", "draw_rounds", "draw_tornado", "draw_sobol", "DRAW"]
 
 DEPTH_LABEL = "transition depth $x$ (share of control handed over)"
 UTIL_UNIT = "full-control units"
@@ -236,10 +236,156 @@ def draw_rounds(d: FigureData):
     return fig
 
 
+# --------------------------------------------------------------------------- tornado
+
+#: Low and high end of a parameter in the tornado: colour and hatch (greyscale: plain vs hatched).
+TORNADO_ENDS = {"low": {"color": OKABE_ITO["sky_blue"], "hatch": "", "label": "parameter at its low end"},
+                "high": {"color": OKABE_ITO["vermillion"], "hatch": "///", "label": "parameter at its high end"}}
+#: An axis is cut when the largest bar is more than this many times the next largest.
+CUT_RATIO = 20.0
+
+
+def _cut_limits(extents: np.ndarray) -> float | None:
+    """Half-width to cut the axis at if one bar dwarfs the others (so the others stay readable), else None."""
+    e = np.sort(np.abs(extents[np.isfinite(extents)]))[::-1]
+    if len(e) >= 2 and e[1] > 0 and e[0] > CUT_RATIO * e[1]:
+        return 1.6 * e[1]
+    return None
+
+
+def _num(v: float) -> str:
+    return f"{v:.4g}" if abs(v) < 1e4 else f"{v:.3e}"
+
+
+def draw_tornado(d: FigureData):
+    """Bars from the scenario's margin to the margin at each parameter's low and high end, largest swing on top."""
+    rows = list(d.rows)
+    n = len(rows)
+    fig = new_figure(6.8, 0.34 * n + 1.9)
+    ax = fig.add_subplot()
+    base = float(d.meta["base"])
+    pos = np.arange(n)[::-1]
+    ends = {e: _col(d, f"margin_{e}", rows) for e in ("low", "high")}
+    extent = np.fmax(np.abs(ends["low"] - base), np.abs(ends["high"] - base))
+    cut = _cut_limits(extent)
+    lo_lim = min(np.nanmin([*ends["low"], *ends["high"], base]), 0.0)
+    hi_lim = max(np.nanmax([*ends["low"], *ends["high"], base]), 0.0)
+    if cut is not None:
+        lo_lim, hi_lim = max(lo_lim, base - cut), min(hi_lim, base + cut)
+    pad = 0.08 * (hi_lim - lo_lim or 1.0)
+    lo_lim, hi_lim = lo_lim - pad, hi_lim + pad
+    for end, st in TORNADO_ENDS.items():
+        vals = ends[end]
+        shown = np.clip(vals, lo_lim, hi_lim)
+        ax.barh(pos, shown - base, left=base, height=0.62, color=st["color"], hatch=st["hatch"],
+                edgecolor="black", linewidth=0.6, label=st["label"], zorder=2)
+        for p, v, s in zip(pos, vals, shown):
+            if v != s:  # bar cut at the axis edge: say where it really ends
+                right = v > s
+                ax.annotate(f"{_num(v)} \u2192" if right else f"\u2190 {_num(v)}", xy=(s, p),
+                            xytext=(-3 if right else 3, 0), textcoords="offset points", va="center",
+                            ha="right" if right else "left", fontsize=7, fontweight="bold",
+                            bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+                            zorder=4)
+    ax.axvline(base, color="black", linewidth=1.2, zorder=3)
+    if lo_lim < 0 < hi_lim:
+        ax.axvline(0, color=GREY, linewidth=1.0, linestyle="--", zorder=1)
+    ax.set_xlim(lo_lim, hi_lim)
+    units = d.meta["units"]
+    labels = []
+    for r in rows:
+        key, low, value, high = r[0], r[1], r[2], r[3]
+        labels.append(f"{key}\n{low:g} | {value:g} | {high:g} ({units[key]})")
+    ax.set_yticks(pos, labels, fontsize=7)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_xlabel(f"margin $m$ ({UTIL_UNIT})")
+    ax.set_title(f"{d.title}\n{d.meta['source_text']}; others at the scenario's values", fontsize=9)
+    handles = [Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor="black", label=st["label"])
+               for st in TORNADO_ENDS.values()]
+    handles.append(Line2D([], [], color="black", linewidth=1.2, label=f"scenario: $m$ = {base:+.3f}"))
+    if lo_lim < 0 < hi_lim:
+        handles.append(Line2D([], [], color=GREY, linewidth=1.0, linestyle="--", label="ZOPA boundary $m$ = 0"))
+    ax.set_ylabel("parameter: low | scenario value | high (unit)", fontsize=8)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.09 - 0.5 / max(n, 1)), ncol=2)
+    return fig
+
+
+# --------------------------------------------------------------------------- sobol
+
+#: First-order and total index bars: colour and hatch (greyscale: plain vs hatched).
+SOBOL_INDICES = {"S1": {"color": OKABE_ITO["blue"], "hatch": "", "label": "first order $S_1$ (alone)"},
+                 "ST": {"color": OKABE_ITO["orange"], "hatch": "///", "label": "total $S_T$ (with interactions)"}}
+SOBOL_OUTPUTS = (("margin", "margin $m$"), ("zopa_exists", "ZOPA indicator $1[m \\geq 0]$"))
+#: Widest axis range of the indices; estimates (with their intervals) outside it are cut and labelled.
+SOBOL_RANGE = (-0.3, 1.2)
+
+
+def draw_sobol(d: FigureData):
+    """S1 and ST (with 95 % bootstrap intervals) of the margin and of the ZOPA indicator, one panel each."""
+    outs = [o for o, _ in SOBOL_OUTPUTS]
+    notes = d.meta["notes"]
+    order_from = next((o for o in outs if o not in notes), outs[0])
+    keys = [r[1] for r in d.select("output", order_from)]
+    n = len(keys)
+    fig = new_figure(7.0, 0.3 * n + 2.0)
+    axes = fig.subplots(1, len(SOBOL_OUTPUTS), sharey=True)
+    pos = np.arange(n)[::-1]
+    est = np.concatenate([_col(d, ix, d.rows) for ix in SOBOL_INDICES])
+    conf = np.concatenate([_col(d, f"{ix}_conf", d.rows) for ix in SOBOL_INDICES])
+    lo = max(SOBOL_RANGE[0], min(-0.05, float(np.nanmin(est - conf, initial=0.0))))
+    hi = min(SOBOL_RANGE[1], max(1.05, float(np.nanmax(est + conf, initial=1.0))))
+    h = 0.38
+    for ax, (out, title) in zip(axes, SOBOL_OUTPUTS):
+        by = {r[1]: r for r in d.select("output", out)}
+        ax.set_title(title)
+        ax.set_xlim(lo, hi)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.axvline(1, color=GREY, linewidth=0.8, linestyle=":")
+        if out in notes:
+            ax.text(0.5, 0.5, notes[out].replace(": ", ":\n", 1), transform=ax.transAxes, ha="center",
+                    va="center", fontsize=8, wrap=True)
+            continue
+        for j, (ix, st) in enumerate(SOBOL_INDICES.items()):
+            c = d.columns.index(ix)
+            vals = np.array([by[k][c] for k in keys], dtype=float)
+            conf = np.array([by[k][c + 1] for k in keys], dtype=float)
+            y = pos + (h / 2 if j == 0 else -h / 2)
+            ax.barh(y, np.clip(vals, lo, hi), height=h, color=st["color"], hatch=st["hatch"], edgecolor="black",
+                    linewidth=0.5, zorder=2)
+            a, b = np.clip(vals - conf, lo, hi), np.clip(vals + conf, lo, hi)
+            ax.hlines(y, a, b, color="black", linewidth=0.9, zorder=3)
+            ax.plot(np.r_[a, b], np.r_[y, y], linestyle="none", marker="|", markersize=4, color="black", zorder=3)
+            for yy, v, cf in zip(y, vals, conf):
+                if v - cf < lo or v + cf > hi:  # cut: print the estimate and its interval
+                    ax.annotate(f"{v:.2f} \u00b1 {cf:.2f}", xy=(hi if v + cf > hi else lo, yy),
+                                xytext=(-3 if v + cf > hi else 3, 0), textcoords="offset points",
+                                ha="right" if v + cf > hi else "left", va="center", fontsize=6.5,
+                                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+                                zorder=4)
+        ax.set_xlabel("index (share of variance)")
+        ax.tick_params(axis="y", length=0)
+    axes[0].set_yticks(pos, keys, fontsize=7.5)
+    axes[0].set_ylim(-0.6, n - 0.4)
+    handles = [Patch(facecolor=st["color"], hatch=st["hatch"], edgecolor="black", label=st["label"])
+               for st in SOBOL_INDICES.values()]
+    handles.append(Line2D([], [], color="black", marker="|", markersize=6, linewidth=0.9,
+                          label="95 % bootstrap interval"))
+    fig.legend(handles=handles, loc="lower center", ncol=3, bbox_to_anchor=(0.5, 0.0))
+    m = d.meta
+    fig.suptitle(f"{d.title} ({m['source_text']})\nN = {m['n']} base samples, {m['runs']} model runs, "
+                 f"seed {m['seed']}", fontsize=9)
+    fig.set_layout_engine("constrained", h_pad=0.1)
+    fig.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))
+    return fig
+
+
 #: kind -> drawing function.
 DRAW = {
     "frontier": draw_frontier,
     "batna-bars": draw_batna_bars,
     "heatmap": draw_heatmap,
     "rounds": draw_rounds,
+    "tornado": draw_tornado,
+    "sobol": draw_sobol,
 }
