@@ -168,6 +168,12 @@ def int_seed(rng) -> int:
     return int(ss.generate_state(1)[0])
 
 
+def _salib_seed(seed: int) -> int:
+    """The seed handed to SALib: never 0, because SALib treats a falsy seed as "unseeded"
+    and falls back to numpy's global state (its bootstrap intervals then change run to run)."""
+    return int(seed) % (2**32 - 1) + 1
+
+
 def _problem(dists):
     d = len(dists)
     return {"num_vars": d, "names": list(dists), "bounds": [[0.0, 1.0]] * d}
@@ -217,7 +223,7 @@ def sobol_indices(dists: Mapping[str, Distribution], model: Model, n: int, seed:
         raise ScenarioError(f"-n = {n} must be a power of 2 for the Sobol' sequence "
                             f"(e.g. {lo} or {lo * 2})")
     problem = _problem(dists)
-    U = ss.sample(problem, int(n), calc_second_order=False, scramble=True, seed=seed)
+    U = ss.sample(problem, int(n), calc_second_order=False, scramble=True, seed=_salib_seed(seed))
     Y = model(_transform(dists, U))
     indices, notes = {}, {}
     for o in outputs:
@@ -230,7 +236,7 @@ def sobol_indices(dists: Mapping[str, Distribution], model: Model, n: int, seed:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             si = sa.analyze(problem, y, calc_second_order=False, num_resamples=num_resamples,
-                            conf_level=conf_level, print_to_console=False, seed=seed)
+                            conf_level=conf_level, print_to_console=False, seed=_salib_seed(seed))
         rows = [{"key": k, "S1": float(si["S1"][j]), "S1_conf": float(si["S1_conf"][j]),
                  "ST": float(si["ST"][j]), "ST_conf": float(si["ST_conf"][j])}
                 for j, k in enumerate(dists)]
@@ -259,7 +265,7 @@ def morris_indices(dists: Mapping[str, Distribution], model: Model, n: int, seed
 
     _check(dists, n, "trajectories")
     problem = _problem(dists)
-    U = ms.sample(problem, int(n), num_levels=num_levels, seed=seed)
+    U = ms.sample(problem, int(n), num_levels=num_levels, seed=_salib_seed(seed))
     Y = model(_transform(dists, U))
     indices, notes = {}, {}
     for o in outputs:
@@ -269,7 +275,7 @@ def morris_indices(dists: Mapping[str, Distribution], model: Model, n: int, seed
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             si = ma.analyze(problem, U, y, num_resamples=num_resamples, num_levels=num_levels,
-                            print_to_console=False, seed=seed)
+                            print_to_console=False, seed=_salib_seed(seed))
         rows = [{"key": k, "mu": float(si["mu"][j]), "mu_star": float(si["mu_star"][j]),
                  "mu_star_conf": float(si["mu_star_conf"][j]), "sigma": float(si["sigma"][j])}
                 for j, k in enumerate(dists)]

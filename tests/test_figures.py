@@ -458,7 +458,7 @@ def test_cli_sobol_writes_the_indices_of_batna_sensitivity(tmp_path, capsys):
     code, _ = run_cli(["plot", UNCERTAIN, "--kind", "sobol", "-n", "16", "--seed", "4", "--output",
                        str(tmp_path / "s.svg")], capsys)
     assert code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv", "s.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv", "s.svg", "s.svg.manifest.json"]
     code, out = run_cli(["sensitivity", UNCERTAIN, "-n", "16", "--seed", "4", "--format", "json"], capsys)
     assert code == 0
     import json

@@ -76,8 +76,11 @@ def test_batna_default_parameters_sum_and_inert_parameter(barbados):
     """Sponsor defaults: S1 sums to <= ~1; an inert parameter (delay gain: engagement game only) gets 0."""
     r = se.run(barbados, "sobol", 256, 5)
     assert r.source == "default" and len(r.parameters) == 13
-    s1 = [row["S1"] for row in r.indices["margin"]]
-    assert sum(s1) <= 1.1
+    # Over its full default range enforcement q -> 0.001 makes the opposition's price
+    # d_O (1 - q) / q explode: the margin's variance is all enforcement (documented), and
+    # the heavy tail makes S1 estimates too noisy for a sum check here (done below instead).
+    top = max(r.indices["margin"], key=lambda row: row["ST"])
+    assert top["key"] == "mediator.enforcement"
     dists = {"cuba.security": Uniform(0.3, 0.9), "russia.evasion": Uniform(0.2, 0.8),
              "government.delay_gain": Uniform(0.0, 0.2)}
     r2 = se.run(barbados, "sobol", 512, 5, dists=dists)
@@ -128,3 +131,14 @@ def test_errors(barbados, capsys):
     assert main(["sensitivity", "2019-barbados-uncertain", "--method", "morris", "-n", "4"]) == 0
     out = capsys.readouterr().out
     assert "Morris screening of the margin" in out and "Tornado" in out
+
+
+def test_seed_zero_is_reproducible_including_confidence_intervals():
+    """SALib ignores a falsy seed; batna must not pass it one (regression)."""
+    from batna import load_scenario
+    from batna.sensitivity import run
+
+    s = load_scenario("2019-barbados-uncertain")
+    a = run(s, "sobol", 64, 0).to_dict()
+    b = run(s, "sobol", 64, 0).to_dict()
+    assert a == b
