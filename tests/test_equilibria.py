@@ -387,7 +387,7 @@ def test_equilibria_are_valid(game):
             assert abs(p.sum() - 1.0) <= 4e-16 * len(p)
             assert not ((p > 0) & (p < TOL)).any()
         ra, rb = player_regrets(A, B, e.row, e.column)
-        ba, bb = regret_bounds(A, B)
+        ba, bb = regret_bounds(A, B, factor=4 + max(m, n))  # the documented guarantee
         assert ra <= ba and rb <= bb
         assert e.regret == pytest.approx(max(ra, rb, 0.0), abs=1e-12)
         np.testing.assert_allclose(e.payoffs, (e.row @ A @ e.column, e.row @ B @ e.column), atol=1e-12)

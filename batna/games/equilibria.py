@@ -63,6 +63,12 @@ Algorithm
    and normalise it. Probabilities below ``tol`` are set to 0, negative
    rounding noise is clipped, and each strategy is rescaled to sum to 1.
 
+Guarantee: on the normalised scale a tight constraint may miss equality by
+``tol``, a vertex sums to at least 1/2, and zeroed probabilities are below
+``tol``; so every returned equilibrium's regret is at most
+``(4 + max(m, n)) * tol`` times the player's payoff range (plus rounding),
+not ``tol`` itself.  Each :class:`Equilibrium` carries its exact regret.
+
 This finds every extreme equilibrium also for degenerate games, like
 Gambit's ``enummixed``, including games where all payoffs are equal.
 
