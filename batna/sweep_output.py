@@ -42,13 +42,11 @@ import numpy as np
 
 from .chunks import ChunkPlan
 from .errors import ScenarioError
-from .io import atomic_write_bytes
+from .io import atomic_write, atomic_write_bytes
 
 __all__ = ["FORMATS", "MemorySink", "make_sink", "partial_dir", "format_from_path"]
 
 FORMATS = ("netcdf", "csv", "zarr")
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 _SUFFIX = {".nc": "netcdf", ".nc4": "netcdf", ".cdf": "netcdf", ".csv": "csv", ".zarr": "zarr"}
 
 
@@ -81,31 +79,6 @@ class MemorySink:
 
     def result(self) -> dict:
         return {k: v.reshape(self.plan.shape) for k, v in self.arrays.items()}
-
-
-def _atomic_file(path: Path, write, sync: bool = True) -> None:
-    """Call ``write(fh)`` on a temp file next to ``path``, then rename it into place.
-
-    ``sync=False`` skips the fsync (chunk files: a killed process cannot leave
-    a partial file behind the rename; only a power cut could, and the final
-    output is always synced).  The file gets the usual ``0o666 & ~umask`` mode.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            if sync:
-                os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 class _FileSink:
@@ -170,7 +143,7 @@ class NetcdfSink(_FileSink):
         super().__init__(output, manifest, plan, resume, log)
 
     def put(self, i: int, block: dict) -> None:
-        _atomic_file(self._chunk_path(i), lambda fh: np.savez(fh, **{f"v{j}": v for j, v in enumerate(block.values())},
+        atomic_write(self._chunk_path(i), lambda fh: np.savez(fh, **{f"v{j}": v for j, v in enumerate(block.values())},
                                                                names=np.array(list(block))), sync=False)
 
     def finish(self, dtypes: dict) -> Path:
@@ -182,7 +155,7 @@ class NetcdfSink(_FileSink):
                     arrays[str(name)][a:b] = z[f"v{j}"]
         ds = self.build_dataset({k: v.reshape(self.plan.shape) for k, v in arrays.items()})
         # Same bytes as atomic_write_bytes(output, ds.to_netcdf()) without a second in-memory copy.
-        _atomic_file(self.output, lambda fh: ds.to_netcdf(fh, engine="scipy", format="NETCDF3_64BIT"))
+        atomic_write(self.output, lambda fh: ds.to_netcdf(fh, engine="scipy", format="NETCDF3_64BIT"))
         self.cleanup()
         return self.output
 
@@ -208,7 +181,7 @@ class CsvSink(_FileSink):
         cols = [_csv_text(ax[idx[d]]) for d, ax in enumerate(self.axes)]
         cols += [_csv_text(block[n]) for n in self.names]
         text = "".join(",".join(row) + "\n" for row in zip(*cols))
-        _atomic_file(self._chunk_path(i), lambda fh: fh.write(text.encode()), sync=False)
+        atomic_write(self._chunk_path(i), lambda fh: fh.write(text.encode()), sync=False)
 
     def finish(self, names=None) -> Path:
         header = ",".join(list(self.keys) + self.names) + "\n"
@@ -219,7 +192,7 @@ class CsvSink(_FileSink):
                 with open(self._chunk_path(i), "rb") as src:
                     shutil.copyfileobj(src, fh, 1 << 20)
 
-        _atomic_file(self.output, write)
+        atomic_write(self.output, write)
         self.cleanup()
         return self.output
 
