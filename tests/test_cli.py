@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 
 import pytest
 
@@ -13,7 +11,9 @@ import batna
 from batna.parameters import PARAMETERS
 from batna.scenario import bundled_scenarios
 
-BATNA = [shutil.which("batna")] if shutil.which("batna") else [sys.executable, "-m", "batna"]
+from helpers import batna_command
+
+BATNA = batna_command()
 
 
 def run(*args, cwd=None):

@@ -20,7 +20,6 @@ import contextlib
 import doctest
 import importlib.util
 import io
-import json
 import re
 import shlex
 import shutil

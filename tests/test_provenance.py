@@ -9,15 +9,10 @@ path without the ~1.5 s interpreter start-up per call).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
-import os
 import platform
 import shutil
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -30,34 +25,15 @@ import batna
 from batna import provenance as prov
 from batna.scenario import load_scenario
 
-ROOT = Path(__file__).resolve().parent.parent  # the repository (tests may run against an installed batna)
-SCENARIOS = ROOT / "scenarios" / "venezuela"
+from helpers import SCENARIOS, batna_cli, batna_main, sha256
 
 
-def _command() -> list[str]:
-    exe = shutil.which("batna", path=os.path.dirname(sys.executable)) or shutil.which("batna")
-    return [exe] if exe else [sys.executable, "-m", "batna"]
 
 
-def batna_cli(*args, cwd) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    return subprocess.run([*_command(), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=120)
 
 
-def batna_main(*args, cwd) -> subprocess.CompletedProcess:
-    """In-process ``batna.cli.main`` with the same result type as :func:`batna_cli`."""
-    from batna import cli
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = cli.main([str(a) for a in args])
-    return subprocess.CompletedProcess(args, rc, out.getvalue(), err.getvalue())
 
 
-def sha256(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _record(tmp_path, run):

@@ -9,14 +9,10 @@ embedded provenance) call :func:`batna.cli.main` in-process.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,34 +21,16 @@ import batna
 from batna import provenance as prov
 from batna.scenario import load_scenario
 
-ROOT = Path(batna.__file__).resolve().parents[1]
-SCENARIOS = ROOT / "scenarios" / "venezuela"
+from helpers import ROOT, SCENARIOS, batna_cli, batna_command, batna_main, sha256
 UNCERTAIN = "2019-barbados-uncertain"
 
 
-def _command() -> list[str]:
-    exe = shutil.which("batna", path=os.path.dirname(sys.executable)) or shutil.which("batna")
-    return [exe] if exe else [sys.executable, "-m", "batna"]
 
 
-def batna_cli(*args, cwd) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    return subprocess.run([*_command(), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=120)
 
 
-def batna_main(*args, cwd) -> subprocess.CompletedProcess:
-    from batna import cli
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = cli.main([str(a) for a in args])
-    return subprocess.CompletedProcess(args, rc, out.getvalue(), err.getvalue())
 
 
-def sha256(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _copy_scenario(dest: Path) -> Path:
@@ -94,9 +72,7 @@ def workdir(tmp_path_factory):
     (d / "figs").mkdir()
     shutil.copy(_copy_scenario(d), d / "mine.toml")
     # Independent runs: start them all, then wait (the interpreter start-up dominates).
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-    procs = {name: subprocess.Popen([*_command(), *argv], cwd=d, env=env, text=True,
+    procs = {name: subprocess.Popen([*batna_command(), *argv], cwd=d, text=True,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for name, (argv, _, _) in RUNS.items()}
     results = {}
