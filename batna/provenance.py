@@ -201,7 +201,8 @@ def sha256_path(path) -> str:
 
     A directory's hash covers every regular file below it, in sorted order
     of the relative POSIX path: for each file the line
-    ``<relative path>\0<sha256 of its bytes>\n`` is fed to one SHA-256.  It
+    ``<relative path>NUL<sha256 of its bytes>LF`` (NUL and LF being the
+    bytes 0x00 and 0x0a) is fed to one SHA-256.  It
     is therefore independent of where the directory lives, of file
     timestamps and of the order the file system lists entries in; any
     added, removed, renamed or changed file changes it.  Empty directories

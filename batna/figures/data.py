@@ -488,7 +488,7 @@ def tornado(scenario: Scenario) -> FigureData:
         swing``: the parameter's low end, scenario value and high end (its own
         unit), the margin at the low end, at the scenario's values (the
         report's margin, the same on every row) and at the high end, and the
-        swing |margin_high - margin_low| (full-control units).  Rows are in
+        swing ``|margin_high - margin_low|`` (full-control units).  Rows are in
         the order of :func:`batna.sensitivity.tornado` (largest swing first).
     """
     dists, source = sensitivity.uncertain_parameters(scenario)

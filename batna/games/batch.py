@@ -10,7 +10,7 @@ turn.
 Algorithm
 ---------
 Per game, exactly the vertex enumeration of :mod:`batna.games.equilibria`
-(von Stengel 2002, Sections 2.4-2.7; von Stengel 2007, Algorithm 3.5),
+([vS02]_, Sections 2.4-2.7; [vS07]_, Algorithm 3.5),
 including its treatment of degenerate games (every vertex of each
 best-response polytope is enumerated, including vertices on more facets than
 the dimension, so every extreme equilibrium is found) and its tolerance
