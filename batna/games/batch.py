@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from batna.errors import ScenarioError
+from batna.games._kernel33 import enumerate_stack33
 from batna.games._kernels import enumerate_stack
 from batna.games.equilibria import DEFAULT_TOL, MAX_BASES, Equilibrium
 
@@ -296,30 +297,39 @@ def equilibria_batch(A: Any, B: Any, tol: float = DEFAULT_TOL) -> BatchResult:
     """
     A, B, tol, batch_shape = _check(A, B, tol)
     N, m, n = A.shape
-    kP, SP, TP, kQ, SQ, TQ = _bases(m, n)
     count = np.zeros(N, dtype=np.int64)
     degen = np.zeros(N, dtype=np.bool_)
+    if m == n == 3:
+        def kernel(g, bufs, pos):
+            return enumerate_stack33(A, B, tol, g, *bufs, pos, count, degen)
+    else:
+        tables = _bases(m, n)
+
+        def kernel(g, bufs, pos):
+            return enumerate_stack(A, B, tol, *tables, g, *bufs, pos, count, degen)
     widths = ((m,), (n,), (2,), (), ())
     dtypes = (np.float64,) * 4 + (np.int64,)
-    chunks = []  # output buffers, each filled by one kernel call
-    cap = max(64, 2 * N)
-    g = done = 0
+    # First buffers for a pilot of at most 2048 games; when they are full, one
+    # buffer for the whole batch is sized from the equilibria per game so far
+    # (plus 25 %) and the rows found are copied over, so the output is written
+    # once (no concatenation of chunks) and a second resize is rare.
+    cap = 64 + 4 * min(N, 2048)
+    bufs = [np.empty((cap,) + w, dt) for w, dt in zip(widths, dtypes)]
+    g = pos = 0
     while True:
-        bufs = [np.empty((cap,) + w, dt) for w, dt in zip(widths, dtypes)]
-        g_next, pos = enumerate_stack(A, B, tol, kP, SP, TP, kQ, SQ, TQ, g, *bufs, 0, count, degen)
-        chunks.append([b[:pos] for b in bufs])
-        done += pos
-        if g_next >= N:
+        g, pos = kernel(g, bufs, pos)
+        if g >= N:
             break
-        if g_next == g:  # one game has more equilibria than the buffer holds
-            cap *= 2
-        else:  # size the next buffers from the equilibria per game so far
-            cap = int(1.25 * done / g_next * (N - g_next)) + 64
-        g = g_next
-    if len(chunks) == 1 and 2 * len(chunks[0][0]) >= cap:
-        out = chunks[0]  # views of buffers at least half full
+        est = pos + int(1.25 * pos / g * (N - g)) + 64 if g else 0
+        cap = max(est, cap + cap // 2 + 64)  # geometric growth if the estimate is too low
+        new = [np.empty((cap,) + w, dt) for w, dt in zip(widths, dtypes)]
+        for b_new, b_old in zip(new, bufs):
+            b_new[:pos] = b_old[:pos]
+        bufs = new
+    if 2 * pos >= cap:
+        out = [b[:pos] for b in bufs]  # views of buffers at least half full
     else:
-        out = [np.concatenate(parts) for parts in zip(*chunks)]
+        out = [b[:pos].copy() for b in bufs]
     arrays = out + [count.reshape(batch_shape), degen.reshape(batch_shape)]
     for arr in arrays:
         arr.setflags(write=False)
