@@ -61,13 +61,13 @@ _KQ = (_TQ >= 0).sum(axis=1)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _norm33(M, out, transpose):
-    """``batna.games.equilibria._normalise(M) + 1`` of a 3 x 3 ``M`` into ``out`` (or its transpose)."""
-    lo = M[0, 0]
-    hi = M[0, 0]
+def _norm33(M, g, out, transpose):
+    """``batna.games.equilibria._normalise(M[g]) + 1`` of the 3 x 3 ``M[g]`` into ``out`` (or its transpose)."""
+    lo = M[g, 0, 0]
+    hi = M[g, 0, 0]
     for i in range(3):
         for j in range(3):
-            v = M[i, j]
+            v = M[g, i, j]
             if v < lo:
                 lo = v
             if v > hi:
@@ -79,17 +79,17 @@ def _norm33(M, out, transpose):
             if hi == lo:
                 v = 0.0
             elif fin:
-                v = (M[i, j] - lo) / rng
+                v = (M[g, i, j] - lo) / rng
             else:
-                v = (M[i, j] * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5)
+                v = (M[g, i, j] * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5)
             if transpose:
                 out[j, i] = v + 1.0
             else:
                 out[i, j] = v + 1.0
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _verts33(C, KK, SS, TT, tol, zero_off, row_off, V, masks, Msys, sol):
+@njit(cache=True, error_model="numpy")
+def _verts33(C, KK, SS, TT, tol, zero_off, row_off, V, masks):
     """Nonzero vertices of ``{z >= 0, C z <= 1}`` (C is 3 x 3) and their label masks.
 
     Same decisions and arithmetic as :func:`batna.games._kernels._vertices`.
@@ -134,11 +134,9 @@ def _verts33(C, KK, SS, TT, tol, zero_off, row_off, V, masks, Msys, sol):
             if not (max(max(max(-np.inf, w0), w1), w2) <= tol):
                 continue
         else:  # the full basis: S = T = (0, 1, 2)
-            if not _solve33(C, Msys, sol):
+            ok, z0, z1, z2 = _solve33(C)
+            if not ok:
                 continue
-            z0 = sol[0]
-            z1 = sol[1]
-            z2 = sol[2]
             if not (z0 >= -tol) or not np.isfinite(z0):
                 continue
             if not (z1 >= -tol) or not np.isfinite(z1):
@@ -220,45 +218,77 @@ def _verts33(C, KK, SS, TT, tol, zero_off, row_off, V, masks, Msys, sol):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _solve33(C, Msys, sol):
-    """``C z = 1`` by the elimination of :func:`batna.games._kernels._solve_reduced`."""
-    big = 0.0
-    for p in range(3):
-        for q in range(3):
-            v = C[p, q]
-            Msys[p, q] = v
-            if abs(v) > big:
-                big = abs(v)
-        sol[p] = 1.0
-    for c in range(3):
-        piv = c
-        pv = abs(Msys[c, c])
-        for p in range(c + 1, 3):
-            if abs(Msys[p, c]) > pv:
-                pv = abs(Msys[p, c])
-                piv = p
-        if not (pv > _RCOND * big):
-            return False
-        if piv != c:
-            for q in range(c, 3):
-                t = Msys[c, q]
-                Msys[c, q] = Msys[piv, q]
-                Msys[piv, q] = t
-            t = sol[c]
-            sol[c] = sol[piv]
-            sol[piv] = t
-        for p in range(c + 1, 3):
-            f = Msys[p, c] / Msys[c, c]
-            if f != 0.0:
-                for q in range(c + 1, 3):
-                    Msys[p, q] -= f * Msys[c, q]
-                sol[p] -= f * sol[c]
-    for c in range(2, -1, -1):
-        s = sol[c]
-        for q in range(c + 1, 3):
-            s -= Msys[c, q] * sol[q]
-        sol[c] = s / Msys[c, c]
-    return True
+def _solve33(C):
+    """``C z = 1`` by the elimination of :func:`batna.games._kernels._solve_reduced`.
+
+    The same operations in the same order (partial pivoting on the first
+    largest entry, row swaps, eliminations skipped for a zero factor, back
+    substitution), unrolled on scalars. Returns ``(ok, z0, z1, z2)``; ``ok``
+    is False if a pivot is below ``_RCOND`` times the largest entry.
+    """
+    a00 = C[0, 0]
+    a01 = C[0, 1]
+    a02 = C[0, 2]
+    a10 = C[1, 0]
+    a11 = C[1, 1]
+    a12 = C[1, 2]
+    a20 = C[2, 0]
+    a21 = C[2, 1]
+    a22 = C[2, 2]
+    b0 = 1.0
+    b1 = 1.0
+    b2 = 1.0
+    big = max(abs(a00), abs(a01), abs(a02), abs(a10), abs(a11), abs(a12), abs(a20), abs(a21), abs(a22))
+    lim = _RCOND * big
+    # column 0
+    pv = abs(a00)
+    piv = 0
+    if abs(a10) > pv:
+        pv = abs(a10)
+        piv = 1
+    if abs(a20) > pv:
+        pv = abs(a20)
+        piv = 2
+    if not (pv > lim):
+        return False, 0.0, 0.0, 0.0
+    if piv == 1:
+        a00, a01, a02, a10, a11, a12 = a10, a11, a12, a00, a01, a02
+    elif piv == 2:
+        a00, a01, a02, a20, a21, a22 = a20, a21, a22, a00, a01, a02
+    # (b0, b1, b2 are all 1.0 here, so swapping them changes nothing)
+    f = a10 / a00
+    if f != 0.0:
+        a11 -= f * a01
+        a12 -= f * a02
+        b1 -= f * b0
+    f = a20 / a00
+    if f != 0.0:
+        a21 -= f * a01
+        a22 -= f * a02
+        b2 -= f * b0
+    # column 1
+    pv = abs(a11)
+    if abs(a21) > pv:
+        pv = abs(a21)
+        a11, a12, b1, a21, a22, b2 = a21, a22, b2, a11, a12, b1
+    if not (pv > lim):
+        return False, 0.0, 0.0, 0.0
+    f = a21 / a11
+    if f != 0.0:
+        a22 -= f * a12
+        b2 -= f * b1
+    # column 2
+    if not (abs(a22) > lim):
+        return False, 0.0, 0.0, 0.0
+    z2 = b2 / a22
+    s = b1
+    s -= a12 * z2
+    z1 = s / a11
+    s = b0
+    s -= a01 * z1
+    s -= a02 * z2
+    z0 = s / a00
+    return True, z0, z1, z2
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -298,9 +328,23 @@ def _clean33(V, a, tol, out, keys):
     out[a, 0] = b0
     out[a, 1] = b1
     out[a, 2] = b2
-    keys[a, 0] = np.rint(b0 * 1e12) / 1e12
-    keys[a, 1] = np.rint(b1 * 1e12) / 1e12
-    keys[a, 2] = np.rint(b2 * 1e12) / 1e12
+    # The general kernel's key is rint(p * 1e12) / 1e12; dividing the integers
+    # rint(p * 1e12) (at most ~1e12 in magnitude) by 1e12 is strictly increasing,
+    # so comparing them undivided gives the same order and the same ties.
+    keys[a, 0] = np.rint(b0 * 1e12)
+    keys[a, 1] = np.rint(b1 * 1e12)
+    keys[a, 2] = np.rint(b2 * 1e12)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _nanmax3(u, v, w):
+    """``numpy.max`` of three numbers: the largest, or NaN if one is NaN."""
+    m = u
+    if v > m or v != v:
+        m = v
+    if w > m or w != w:
+        m = w
+    return m
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -341,8 +385,6 @@ def enumerate_stack33(A, B, tol, start, rows, cols, pays, regs, gidx, pos, count
     VQ = np.empty((19, 3))
     mP = np.empty(19, np.int64)
     mQ = np.empty(19, np.int64)
-    Msys = np.empty((3, 3))
-    sol = np.empty(3)
     XP = np.empty((19, 3))
     KeyP = np.empty((19, 3))
     XQ = np.empty((19, 3))
@@ -351,17 +393,13 @@ def enumerate_stack33(A, B, tol, start, rows, cols, pays, regs, gidx, pos, count
     uQ = np.zeros(19, np.bool_)
     pa = np.empty(361, np.int64)
     pb = np.empty(361, np.int64)
-    Ay = np.empty(3)
-    xB = np.empty(3)
     cap = rows.shape[0]
     g = start
     while g < N:
-        Ag = A[g]
-        Bg = B[g]
-        _norm33(Bg, CP, True)
-        _norm33(Ag, CQ, False)
-        nvP, dgP = _verts33(CP, KP, SP, TP, tol, 0, 3, VP, mP, Msys, sol)
-        nvQ, dgQ = _verts33(CQ, KQ, SQ, TQ, tol, 3, 0, VQ, mQ, Msys, sol)
+        _norm33(B, g, CP, True)
+        _norm33(A, g, CQ, False)
+        nvP, dgP = _verts33(CP, _KP, _SP, _TP, tol, 0, 3, VP, mP)
+        nvQ, dgQ = _verts33(CQ, _KQ, _SQ, _TQ, tol, 3, 0, VQ, mQ)
         npairs = 0
         for a in range(nvP):
             uP[a] = False
@@ -394,6 +432,24 @@ def enumerate_stack33(A, B, tol, start, rows, cols, pays, regs, gidx, pos, count
                 t -= 1
             pa[t + 1] = a1
             pb[t + 1] = b1
+        a00 = A[g, 0, 0]
+        a01 = A[g, 0, 1]
+        a02 = A[g, 0, 2]
+        a10 = A[g, 1, 0]
+        a11 = A[g, 1, 1]
+        a12 = A[g, 1, 2]
+        a20 = A[g, 2, 0]
+        a21 = A[g, 2, 1]
+        a22 = A[g, 2, 2]
+        b00 = B[g, 0, 0]
+        b01 = B[g, 0, 1]
+        b02 = B[g, 0, 2]
+        b10 = B[g, 1, 0]
+        b11 = B[g, 1, 1]
+        b12 = B[g, 1, 2]
+        b20 = B[g, 2, 0]
+        b21 = B[g, 2, 1]
+        b22 = B[g, 2, 2]
         for s in range(npairs):
             a = pa[s]
             b = pb[s]
@@ -409,30 +465,21 @@ def enumerate_stack33(A, B, tol, start, rows, cols, pays, regs, gidx, pos, count
             cols[pos, 0] = y0
             cols[pos, 1] = y1
             cols[pos, 2] = y2
-            # payoffs (x A) y, (x B) y and regret, summed as the general kernel
-            pA = 0.0
-            pB = 0.0
-            for j in range(3):
-                sa = 0.0
-                sb = 0.0
-                sa += x0 * Ag[0, j]
-                sb += x0 * Bg[0, j]
-                sa += x1 * Ag[1, j]
-                sb += x1 * Bg[1, j]
-                sa += x2 * Ag[2, j]
-                sb += x2 * Bg[2, j]
-                pA += sa * XQ[b, j]
-                pB += sb * XQ[b, j]
-                xB[j] = sb
-            xAy = 0.0
-            for i in range(3):
-                s2 = 0.0
-                s2 += Ag[i, 0] * y0
-                s2 += Ag[i, 1] * y1
-                s2 += Ag[i, 2] * y2
-                Ay[i] = s2
-                xAy += XP[a, i] * s2
-            reg = max(Ay.max() - xAy, xB.max() - pB, 0.0)
+            # payoffs (x A) y, (x B) y and regret, summed left to right from 0.0
+            # as the general kernel (numpy's max: NaN propagates)
+            sa0 = ((0.0 + x0 * a00) + x1 * a10) + x2 * a20
+            sa1 = ((0.0 + x0 * a01) + x1 * a11) + x2 * a21
+            sa2 = ((0.0 + x0 * a02) + x1 * a12) + x2 * a22
+            sb0 = ((0.0 + x0 * b00) + x1 * b10) + x2 * b20
+            sb1 = ((0.0 + x0 * b01) + x1 * b11) + x2 * b21
+            sb2 = ((0.0 + x0 * b02) + x1 * b12) + x2 * b22
+            pA = ((0.0 + sa0 * y0) + sa1 * y1) + sa2 * y2
+            pB = ((0.0 + sb0 * y0) + sb1 * y1) + sb2 * y2
+            r0 = ((0.0 + a00 * y0) + a01 * y1) + a02 * y2
+            r1 = ((0.0 + a10 * y0) + a11 * y1) + a12 * y2
+            r2 = ((0.0 + a20 * y0) + a21 * y1) + a22 * y2
+            xAy = ((0.0 + x0 * r0) + x1 * r1) + x2 * r2
+            reg = max(_nanmax3(r0, r1, r2) - xAy, _nanmax3(sb0, sb1, sb2) - pB, 0.0)
             pays[pos, 0] = pA
             pays[pos, 1] = pB
             regs[pos] = reg
