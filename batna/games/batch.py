@@ -233,8 +233,8 @@ def _check(A: Any, B: Any, tol: Any) -> tuple[np.ndarray, np.ndarray, float, tup
             f"batch shapes of A {A.shape[:-2]} and B {B.shape[:-2]} do not broadcast"
         ) from None
     for name, arr in (("A", A), ("B", B)):
-        finite = np.isfinite(arr).all(axis=(-2, -1))
-        if not finite.all():
+        if not np.isfinite(arr).all():  # cheap test first; locate the game only on failure
+            finite = np.isfinite(arr).all(axis=(-2, -1))
             bad = tuple(int(v) for v in np.argwhere(~finite)[0]) if arr.ndim > 2 else ()
             where = f" (first in game {bad})" if bad else ""
             raise ScenarioError(f"payoff array {name} contains NaN or infinite entries{where}")
