@@ -1,23 +1,27 @@
 r"""Compiled kernel of :func:`batna.games.batch.equilibria_batch` for 3 x 3 games.
 
 The same computation as :func:`batna.games._kernels.enumerate_stack`, operation
-for operation (so the results are bit-identical; ``tests/test_batch.py``
-checks this), specialised to ``m = n = 3``, the size of the engagement games of
-:mod:`batna.engagement`:
+for operation, so the results are identical (``tests/test_batch.py`` compares
+every output array of the two kernels with ``numpy.array_equal`` on
+engagement, Gaussian, integer and all-equal games), specialised to ``m = n =
+3``, the size of the engagement games of :mod:`batna.engagement`:
 
 - the 19 nonzero candidate bases of each best-response polytope are constant
   tables (support ``S`` and tight rows ``T`` of each basis, in the order of
   ``itertools.combinations`` used by :func:`batna.games.solve`), so every
   loop has a compile-time trip count of 3 and is unrolled by the compiler;
 - 1 x 1 bases are solved as ``1 / C[t, s]``, 2 x 2 bases by Cramer's rule and
-  the single 3 x 3 basis by Gaussian elimination with partial pivoting, with
-  exactly the expressions of the general kernel;
+  the single 3 x 3 basis by Gaussian elimination with partial pivoting
+  unrolled on scalars, with exactly the expressions and the order of
+  operations of the general kernel;
+- payoffs and regrets are computed on scalars (the game's 18 payoffs loaded
+  once per game), summed left to right from 0.0 as the general kernel does;
 - vertices, label masks, cleaned strategies and pairs live in work arrays
   allocated once per call (at most 19 vertices per polytope and 19 x 19
   pairs), never per game;
-- the label mask of a vertex with support ``S`` takes the row sums over the
-  support only (the general kernel adds ``C[p, i] * 0.0 = 0.0`` terms, which
-  leave a left-to-right sum unchanged).
+- sort keys are ``rint(p * 1e12)`` rather than ``rint(p * 1e12) / 1e12``:
+  the division by 1e12 is strictly increasing on these integers (at most
+  about 1e12), so the order and the ties are the same.
 
 Output goes to caller-provided buffers as in the general kernel: the kernel
 stops before a game whose equilibria do not fit and returns ``(next game,
