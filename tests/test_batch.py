@@ -19,8 +19,9 @@ from batna.games.batch import _bases, _check
 
 ATOL = 1e-9  # agreement between two implementations of the same enumeration
 
-# Compile (or load from numba's cache) the kernel before any timed hypothesis example.
+# Compile (or load from numba's cache) the kernels before any timed hypothesis example.
 equilibria_batch(np.zeros((1, 2, 2)), np.zeros((1, 2, 2)))
+equilibria_batch(np.zeros((1, 3, 3)), np.zeros((1, 3, 3)))  # the 3 x 3 kernel
 
 
 # --------------------------------------------------------------------------
