@@ -8,8 +8,8 @@ engagement, Gaussian, integer and all-equal games), specialised to ``m = n =
 
 - the 19 nonzero candidate bases of each best-response polytope are constant
   tables (support ``S`` and tight rows ``T`` of each basis, in the order of
-  ``itertools.combinations`` used by :func:`batna.games.solve`), so every
-  loop has a compile-time trip count of 3 and is unrolled by the compiler;
+  ``itertools.combinations`` used by :func:`batna.games.solve`), and every
+  inner loop has a compile-time trip count of 3;
 - 1 x 1 bases are solved as ``1 / C[t, s]``, 2 x 2 bases by Cramer's rule and
   the single 3 x 3 basis by Gaussian elimination with partial pivoting
   unrolled on scalars, with exactly the expressions and the order of
@@ -377,12 +377,6 @@ def enumerate_stack33(A, B, tol, start, rows, cols, pays, regs, gidx, pos, count
     """
     N = A.shape[0]
     full = np.int64(63)
-    KP = _KP
-    KQ = _KQ
-    SP = _SP
-    TP = _TP
-    SQ = _SQ
-    TQ = _TQ
     CP = np.empty((3, 3))
     CQ = np.empty((3, 3))
     VP = np.empty((19, 3))
