@@ -116,7 +116,8 @@ def main(argv=None) -> int:
 
     print(f"python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}, "
           f"nashpy {nashpy.__version__}, {platform.machine()}, 1 thread; seed {args.seed}{', --quick' if q else ''}")
-    equilibria_batch(np.zeros((1, 2, 2)), np.zeros((1, 2, 2)))  # compile / load the kernel
+    for k in (2, 3):  # compile / load the kernels (3 x 3 games have their own)
+        equilibria_batch(np.zeros((1, k, k)), np.zeros((1, k, k)))
 
     # (a) engagement games
     N = 200_000 if q else 1_000_000

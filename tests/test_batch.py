@@ -19,8 +19,9 @@ from batna.games.batch import _bases, _check
 
 ATOL = 1e-9  # agreement between two implementations of the same enumeration
 
-# Compile (or load from numba's cache) the kernel before any timed hypothesis example.
+# Compile (or load from numba's cache) the kernels before any timed hypothesis example.
 equilibria_batch(np.zeros((1, 2, 2)), np.zeros((1, 2, 2)))
+equilibria_batch(np.zeros((1, 3, 3)), np.zeros((1, 3, 3)))  # the 3 x 3 kernel
 
 
 # --------------------------------------------------------------------------
@@ -318,3 +319,73 @@ def test_gaussian_random_games_match_solve(m, n):
     A = rng.normal(size=(30, m, n))
     B = rng.normal(size=(30, m, n))
     assert_matches_solve(A, B, equilibria_batch(A, B))
+
+
+# --------------------------------------------------------------------------
+# the 3 x 3 kernel
+
+
+def _run_kernel(kernel, A, B, tol, *tables):
+    N = len(A)
+    cap = 9 * N + 10  # all-equal 3 x 3 games have 9 extreme equilibria
+    bufs = [np.empty((cap, 3)), np.empty((cap, 3)), np.empty((cap, 2)), np.empty(cap), np.empty(cap, np.int64)]
+    count, degen = np.zeros(N, np.int64), np.zeros(N, bool)
+    g, pos = kernel(A, B, tol, *tables, 0, *bufs, 0, count, degen)
+    assert g == N
+    return [b[:pos] for b in bufs] + [count, degen]
+
+
+@pytest.mark.parametrize("tol", [DEFAULT_TOL, 1e-6, 1e-3])
+def test_3x3_kernel_is_bit_identical_to_the_general_kernel(tol):
+    from batna.games._kernel33 import enumerate_stack33
+
+    rng = np.random.default_rng(33)
+    Ae, Be, _ = engagement_games(4, 3000)
+    A = np.concatenate([Ae, rng.normal(size=(2000, 3, 3)), rng.integers(-2, 3, size=(2000, 3, 3)),
+                        rng.integers(0, 2, size=(500, 3, 3)), np.zeros((20, 3, 3))])
+    B = np.concatenate([Be, rng.normal(size=(2000, 3, 3)), rng.integers(-2, 3, size=(2000, 3, 3)),
+                        rng.integers(0, 2, size=(500, 3, 3)), np.zeros((20, 3, 3))])
+    A2, B2, tol, _ = _check(A, B, tol)
+    general = _run_kernel(_kernels.enumerate_stack, A2, B2, tol, *_bases(3, 3))
+    special = _run_kernel(enumerate_stack33, A2, B2, tol)
+    assert general[-1].any() and not general[-1].all()  # degenerate and nondegenerate games
+    for x, y in zip(general, special):
+        assert np.array_equal(x, y)
+    # and what equilibria_batch returns is that result
+    res = equilibria_batch(A, B, tol=tol)
+    for x, y in zip(special, (res.row, res.column, res.payoffs, res.regret, res.game_index, res.count, res.degenerate)):
+        assert np.array_equal(x, y)
+
+
+def test_python_fallback_of_the_3x3_kernel_gives_the_same_result():
+    from batna.games import _kernel33
+
+    rng = np.random.default_rng(8)
+    A = rng.integers(-2, 3, size=(40, 3, 3)).astype(float)
+    B = np.concatenate([rng.normal(size=(20, 3, 3)), rng.integers(-1, 2, size=(20, 3, 3))])
+    A2, B2, tol, _ = _check(A, B, DEFAULT_TOL)
+    kernel = getattr(_kernel33.enumerate_stack33, "py_func", _kernel33.enumerate_stack33)
+    res = equilibria_batch(A, B)
+    got = _run_kernel(kernel, A2, B2, tol)
+    for x, y in zip(got, (res.row, res.column, res.payoffs, res.regret, res.game_index, res.count, res.degenerate)):
+        assert np.array_equal(x, y)
+
+
+def test_output_buffers_resized_after_the_pilot():
+    # more games than the pilot (2048), with more equilibria per game after it than
+    # in it: the capacity estimated from the pilot is too small and must grow again
+    rng = np.random.default_rng(12)
+    A = rng.normal(size=(6000, 3, 3))
+    A[3000:] = 0.0  # 9 equilibria each
+    B = A.copy()
+    res = equilibria_batch(A, B)
+    assert res.count[3000:].tolist() == [9] * 3000
+    assert res.count.sum() == len(res.game_index) == len(res.row)
+    idx = np.r_[0:20, 2040:2060, 2990:3010, 5980:6000]
+    sub = equilibria_batch(A[idx], B[idx])
+    assert np.array_equal(res.count[idx], sub.count)
+    off = res.offsets
+    for k, g in enumerate(idx):
+        np.testing.assert_array_equal(res.row[off[g]:off[g + 1]], sub.row[sub.offsets[k]:sub.offsets[k + 1]])
+        np.testing.assert_array_equal(res.column[off[g]:off[g + 1]], sub.column[sub.offsets[k]:sub.offsets[k + 1]])
+    assert_matches_solve(A[idx[::4]], B[idx[::4]], equilibria_batch(A[idx[::4]], B[idx[::4]]))

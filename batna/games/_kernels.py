@@ -31,6 +31,10 @@ Differences from :func:`batna.games.solve`, all at the level of rounding:
 - dot products are summed left to right, so slacks, payoffs and regrets can
   differ from numpy's in the last bits.
 
+For 3 x 3 games :func:`batna.games.batch.equilibria_batch` uses the
+specialised kernel of :mod:`batna.games._kernel33`, which performs the same
+operations in the same order (bit-identical results, checked by the tests).
+
 The kernel is compiled with numba when it is installed; otherwise the same
 functions run as plain Python (correct, but far slower; not benchmarked).
 """

@@ -3,9 +3,10 @@ r"""All extreme equilibria of every game in a stack of bimatrix games.
 :func:`equilibria_batch` takes payoff arrays of shape ``(..., m, n)`` and
 returns a :class:`BatchResult`: every extreme Nash equilibrium of every game,
 in flat structure-of-arrays form, and a degeneracy flag per game. There is no
-Python loop over games: one compiled kernel (:mod:`batna.games._kernels`)
-runs the vertex enumeration of :func:`batna.games.solve` on each game in
-turn.
+Python loop over games: one compiled kernel runs the vertex enumeration of
+:func:`batna.games.solve` on each game in turn (:mod:`batna.games._kernel33`
+for 3 x 3 games, :mod:`batna.games._kernels` for every other size; the two
+give bit-identical results on 3 x 3 games).
 
 Algorithm
 ---------
@@ -28,9 +29,12 @@ Cost
 ----
 :math:`\binom{m+n}{m} - 1` small solves per polytope and game, so the cost
 grows quickly with the game size; for the 3 x 3 engagement games of
-:mod:`batna.engagement` it is 2-3 microseconds per game on one core (see
-``docs/performance.md``). The compiled kernel needs numba; without it the
-same code runs as plain Python, correctly but far slower.
+:mod:`batna.engagement` it is about 0.6-1 microsecond per game on one core,
+input checks and output arrays included (see ``docs/performance.md``). The
+output is written once: buffers sized for a pilot of 2048 games, then one
+buffer for the whole batch sized from the equilibria per game so far (grown
+again only if that estimate is exceeded). The compiled kernels need numba;
+without it the same code runs as plain Python, correctly but far slower.
 
 References
 ----------
@@ -53,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from batna.errors import ScenarioError
+from batna.games._kernel33 import enumerate_stack33
 from batna.games._kernels import enumerate_stack
 from batna.games.equilibria import DEFAULT_TOL, MAX_BASES, Equilibrium
 
@@ -232,8 +237,8 @@ def _check(A: Any, B: Any, tol: Any) -> tuple[np.ndarray, np.ndarray, float, tup
             f"batch shapes of A {A.shape[:-2]} and B {B.shape[:-2]} do not broadcast"
         ) from None
     for name, arr in (("A", A), ("B", B)):
-        finite = np.isfinite(arr).all(axis=(-2, -1))
-        if not finite.all():
+        if not np.isfinite(arr).all():  # cheap test first; locate the game only on failure
+            finite = np.isfinite(arr).all(axis=(-2, -1))
             bad = tuple(int(v) for v in np.argwhere(~finite)[0]) if arr.ndim > 2 else ()
             where = f" (first in game {bad})" if bad else ""
             raise ScenarioError(f"payoff array {name} contains NaN or infinite entries{where}")
@@ -296,30 +301,39 @@ def equilibria_batch(A: Any, B: Any, tol: float = DEFAULT_TOL) -> BatchResult:
     """
     A, B, tol, batch_shape = _check(A, B, tol)
     N, m, n = A.shape
-    kP, SP, TP, kQ, SQ, TQ = _bases(m, n)
     count = np.zeros(N, dtype=np.int64)
     degen = np.zeros(N, dtype=np.bool_)
+    if m == n == 3:
+        def kernel(g, bufs, pos):
+            return enumerate_stack33(A, B, tol, g, *bufs, pos, count, degen)
+    else:
+        tables = _bases(m, n)
+
+        def kernel(g, bufs, pos):
+            return enumerate_stack(A, B, tol, *tables, g, *bufs, pos, count, degen)
     widths = ((m,), (n,), (2,), (), ())
     dtypes = (np.float64,) * 4 + (np.int64,)
-    chunks = []  # output buffers, each filled by one kernel call
-    cap = max(64, 2 * N)
-    g = done = 0
+    # First buffers for a pilot of at most 2048 games; when they are full, one
+    # buffer for the whole batch is sized from the equilibria per game so far
+    # (plus 25 %) and the rows found are copied over, so the output is written
+    # once (no concatenation of chunks) and a second resize is rare.
+    cap = 64 + 4 * min(N, 2048)
+    bufs = [np.empty((cap,) + w, dt) for w, dt in zip(widths, dtypes)]
+    g = pos = 0
     while True:
-        bufs = [np.empty((cap,) + w, dt) for w, dt in zip(widths, dtypes)]
-        g_next, pos = enumerate_stack(A, B, tol, kP, SP, TP, kQ, SQ, TQ, g, *bufs, 0, count, degen)
-        chunks.append([b[:pos] for b in bufs])
-        done += pos
-        if g_next >= N:
+        g, pos = kernel(g, bufs, pos)
+        if g >= N:
             break
-        if g_next == g:  # one game has more equilibria than the buffer holds
-            cap *= 2
-        else:  # size the next buffers from the equilibria per game so far
-            cap = int(1.25 * done / g_next * (N - g_next)) + 64
-        g = g_next
-    if len(chunks) == 1 and 2 * len(chunks[0][0]) >= cap:
-        out = chunks[0]  # views of buffers at least half full
+        est = pos + int(1.25 * pos / g * (N - g)) + 64 if g else 0
+        cap = max(est, cap + cap // 2 + 64)  # geometric growth if the estimate is too low
+        new = [np.empty((cap,) + w, dt) for w, dt in zip(widths, dtypes)]
+        for b_new, b_old in zip(new, bufs):
+            b_new[:pos] = b_old[:pos]
+        bufs = new
+    if 2 * pos >= cap:
+        out = [b[:pos] for b in bufs]  # views of buffers at least half full
     else:
-        out = [np.concatenate(parts) for parts in zip(*chunks)]
+        out = [b[:pos].copy() for b in bufs]
     arrays = out + [count.reshape(batch_shape), degen.reshape(batch_shape)]
     for arr in arrays:
         arr.setflags(write=False)
