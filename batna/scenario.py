@@ -418,9 +418,14 @@ def load_scenario(path_or_name=None, overrides: Mapping[str, object] | Iterable[
 
 
 def validate_file(path_or_name) -> list[str]:
-    """Every problem in a scenario file (and its ancestors), or an empty list."""
+    """Every problem in a scenario file (and its ancestors), including its
+    ``[uncertainty]`` table, or an empty list."""
     try:
-        load_scenario(path_or_name)
+        scenario = load_scenario(path_or_name)
+        if scenario.uncertainty:
+            from .uncertainty import from_scenario  # the layer that reads [uncertainty]
+
+            from_scenario(scenario)
     except ScenarioError as exc:
         return list(exc.errors)
     return []

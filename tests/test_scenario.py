@@ -160,3 +160,11 @@ def test_parameter_ranges_and_check_value():
     assert parameters.closest("cuba.securty") == "cuba.security"
     assert set(parameters.sponsor_keys()) == {p.key for p in parameters.PARAMETERS
                                               if p.actor in ("us", "russia", "china", "cuba", "mediator")}
+
+
+def test_validate_also_checks_the_uncertainty_table(tmp_path):
+    p = write(tmp_path, "u.toml", 'extends = "2019-barbados"\n[uncertainty."russia.finance"]\n'
+                                  'dist = "triangle"\nlow = 0\nmode = 1\nhigh = 2\n')
+    errors = validate_file(p)
+    assert len(errors) == 1 and "russia.finance" in errors[0] and "triangular" in errors[0]
+    assert validate_file("2019-barbados-uncertain") == []
