@@ -84,11 +84,19 @@ def solutions(res: ModelResult) -> dict[str, np.ndarray]:
         gG = np.stack([sub(fr.G[j] - slope * x_n[j]) for j in range(model.N_PIECES)], axis=-1)
         gO = np.stack([sub(x_n[j] - fr.C[j]) for j in range(model.N_PIECES)], axis=-1)
         with np.errstate(invalid="ignore"):
-            prod = np.maximum(gG, 0) ** alpha * np.maximum(gO, 0) ** (1 - alpha)
+            # Gains are floored at the smallest normal float, not 0: with a weight within
+            # ~1e-200 of 0 or 1 the clipped optimum rounds onto the point where that side's
+            # gain is 0, and 0**weight = 0 would hide it; tiny**weight keeps the limit (1).
+            tiny = np.finfo(float).tiny
+            prod = np.maximum(gG, tiny) ** alpha * np.maximum(gO, tiny) ** (1 - alpha)
         prod = np.where(np.isnan(prod), -np.inf, prod)
+        # Exact ties of the product (e.g. alpha = 1, or a government gain that does not
+        # depend on x) go to the Pareto-better point: the larger sum of gains.
+        tied = prod == prod.max(axis=-1, keepdims=True)
+        best = np.where(tied, gG + gO, -np.inf).argmax(axis=-1)
         scores = [np.array(np.broadcast_to(sc, shape)) for sc in scores]
         for j in range(model.N_PIECES):
-            scores[j][multi] = prod[:, j]
+            scores[j][multi] = np.where(best == j, 1.0, np.where(np.isfinite(prod[:, j]), 0.0, -np.inf))
     x_nash, j_nash = _pick(scores, x_n)
 
     # Kalai-Smorodinsky: ideal gains over the whole ZOPA.
