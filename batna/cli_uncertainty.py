@@ -21,25 +21,23 @@ __all__ = ["add_common", "positive_int", "resolve_seed", "emit", "montecarlo_tex
 UNCERTAINTY_FORMATS = ("text", "json")
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1 (argparse turns the error into exit status 2)."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
-    return v
+def _int_at_least(minimum: int):
+    """An argparse type: an integer >= ``minimum`` (argparse turns the error into exit status 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if v < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be >= {minimum}")
+        return v
+
+    return parse
 
 
-def seed_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
-    return v
+positive_int = _int_at_least(1)
+seed_int = _int_at_least(0)
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
